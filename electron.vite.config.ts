@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { INDEX_HTML_CSP } from './electron/security/csp.std';
+
+/** Writes the one Content-Security-Policy into the built index.html (the dev server needs a looser one). */
+function cspMeta(): Plugin {
+  return {
+    name: 'lightseed:csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: INDEX_HTML_CSP }, injectTo: 'head-prepend' }],
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      rolldownOptions: {
+        input: {
+          index: resolve('electron/main/index.main.ts'),
+          cli: resolve('electron/cli/index.node.ts'),
+        },
+        output: { entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rolldownOptions: {
+        input: { index: resolve('electron/preload/index.preload.ts') },
+        // A sandboxed preload cannot load ES modules.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('renderer'),
+    build: {
+      rolldownOptions: { input: { index: resolve('renderer/index.html') } },
+    },
+    plugins: [svelte({ configFile: false }), cspMeta()],
+  },
+});

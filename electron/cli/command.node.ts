@@ -1,0 +1,35 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** What every command gets: resolved global options and where to print. */
+export interface CliContext {
+  dataDir: string;
+  /** Folder of the built renderer, for commands that serve it. */
+  rendererDir: string;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export interface OptionHelp {
+  text: string;
+  /** Placeholder shown after a valued option, e.g. DIR or N. */
+  value?: string;
+}
+
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Arguments after the command name, for the usage line. */
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Help for each option, by option name: what it does and, for valued options, the value's placeholder. */
+  optionHelp: Record<string, OptionHelp>;
+  run(values: OptionValues, positionals: string[], context: CliContext): Promise<number>;
+}
+
+/** A mistake in how the command was called: printed with the usage line, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

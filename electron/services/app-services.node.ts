@@ -1,0 +1,95 @@
+// The main-process services behind the API, shared by the Electron shell and
+// browser mode: the database, the event hub and the handlers of every method.
+import { join } from 'node:path';
+import { version } from '../../package.json';
+import { API_VERSION, type RunMode } from '../api/contract.std';
+import { EventHub } from '../api/event-hub.std';
+import { createRouter, type Handlers, type Router } from '../api/router.std';
+import { Database } from '../store/database.node';
+import { readSettings, writeSettings } from '../store/settings.node';
+import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
+
+export const APP_VERSION: string = version;
+export const DATABASE_FILE = 'lightseed.db';
+
+export interface AppServicesOptions {
+  /** Folder holding the database and everything else LightSeed keeps. Created if missing. */
+  dataDir: string;
+  /** Which shell serves the API; reported by app.info. */
+  mode: RunMode;
+  /** Interval of the app.heartbeat event in milliseconds. Default 5000; 0 turns it off. */
+  heartbeatMs?: number;
+  /** Where internal errors are reported. Default: console.error. */
+  log?: (message: string, error?: unknown) => void;
+}
+
+export class AppServices implements AsyncDisposable {
+  readonly hub: EventHub;
+  readonly router: Router;
+  readonly startedAt = Date.now();
+  #database: Database | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  private constructor(
+    database: Database,
+    readonly options: Required<AppServicesOptions>,
+  ) {
+    this.#database = database;
+    const log = options.log;
+    this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
+    this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
+    if (options.heartbeatMs > 0) {
+      this.#heartbeat = setInterval(() => {
+        this.hub.emit('app.heartbeat', { serverTime: Date.now(), uptimeMs: Date.now() - this.startedAt });
+      }, options.heartbeatMs);
+      this.#heartbeat.unref();
+    }
+  }
+
+  static async create(options: AppServicesOptions): Promise<AppServices> {
+    const full: Required<AppServicesOptions> = {
+      heartbeatMs: 5000,
+      log: (message, error) => console.error(`lightseed: ${message}`, error ?? ''),
+      ...options,
+    };
+    const database = await Database.open({ path: join(full.dataDir, DATABASE_FILE) });
+    return new AppServices(database, full);
+  }
+
+  get database(): Database {
+    if (!this.#database) throw new DisposedError('AppServices');
+    return this.#database;
+  }
+
+  #handlers(): Handlers {
+    return {
+      'app.info': () => ({
+        name: 'LightSeed',
+        version: APP_VERSION,
+        apiVersion: API_VERSION,
+        mode: this.options.mode,
+        platform: `${process.platform}-${process.arch}`,
+        dataDir: this.options.dataDir,
+        database: { path: this.database.path, schemaVersion: this.database.schemaVersion, journalMode: this.database.journalMode },
+        startedAt: this.startedAt,
+      }),
+      'app.ping': ({ nonce }) => ({ nonce, serverTime: Date.now() }),
+      'settings.get': () => readSettings(this.database.connection),
+      'settings.update': (change) => {
+        const settings = writeSettings(this.database.connection, change);
+        this.hub.emit('settings.changed', settings);
+        return settings;
+      },
+    };
+  }
+
+  dispose(): void {
+    clearInterval(this.#heartbeat);
+    this.#database?.dispose();
+    this.#database = undefined;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+  }
+}

@@ -1,0 +1,114 @@
+// The one writer connection to LightSeed's SQLite file (better-sqlite3, WAL).
+// Refuses foreign, corrupt and newer-than-app files before changing a single byte.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
+import { DatabaseFromFutureError, NotALightSeedDatabaseError } from './errors.std';
+import { migrate, migrations, type Migration } from './migrations.node';
+
+/** 'LSED', written by migration 0001. */
+export const APPLICATION_ID = 0x4c534544;
+
+export interface OpenDatabaseOptions {
+  /** Path of the database file; created with its folder when missing. */
+  path: string;
+  /** Migrations to apply. Default: the ones shipped with this build. */
+  migrations?: readonly Migration[];
+  /** Milliseconds to wait on a lock held by another process. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+export class Database implements AsyncDisposable {
+  #db: BetterSqlite3.Database | undefined;
+
+  private constructor(
+    db: BetterSqlite3.Database,
+    readonly path: string,
+  ) {
+    this.#db = db;
+  }
+
+  /** Opens (creating or migrating as needed) the database at `options.path`. */
+  static async open(options: OpenDatabaseOptions): Promise<Database> {
+    const list = options.migrations ?? migrations;
+    mkdirSync(dirname(options.path), { recursive: true });
+    let db: BetterSqlite3.Database;
+    try {
+      db = new BetterSqlite3(options.path);
+    } catch (error) {
+      throw new NotALightSeedDatabaseError(`Cannot open ${options.path} as a database: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      checkIdentity(db, options.path, list.length);
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL is durable against application crashes and keeps the database consistent across power loss.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, list);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new Database(db, options.path);
+  }
+
+  /** The better-sqlite3 handle. Throws DisposedError after dispose(). */
+  get connection(): BetterSqlite3.Database {
+    if (!this.#db) throw new DisposedError(`Database ${this.path}`);
+    return this.#db;
+  }
+
+  get schemaVersion(): number {
+    return this.connection.pragma('user_version', { simple: true }) as number;
+  }
+
+  get journalMode(): string {
+    return this.connection.pragma('journal_mode', { simple: true }) as string;
+  }
+
+  get disposed(): boolean {
+    return this.#db === undefined;
+  }
+
+  /** Checkpoints the WAL into the main file and closes. Safe to call twice. */
+  dispose(): void {
+    const db = this.#db;
+    if (!db) return;
+    this.#db = undefined;
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+  }
+}
+
+/** Reads only the header fields; throws before anything is written. */
+function checkIdentity(db: BetterSqlite3.Database, path: string, appVersion: number): void {
+  let applicationId: number;
+  let userVersion: number;
+  let objects: number;
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    userVersion = db.pragma('user_version', { simple: true }) as number;
+    objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+  } catch (error) {
+    throw new NotALightSeedDatabaseError(
+      `${path} is not a readable SQLite database (${(error as Error).message}). It was left untouched; move it aside or pass a different --data-dir.`,
+      { cause: error },
+    );
+  }
+  const fresh = applicationId === 0 && userVersion === 0 && objects === 0;
+  if (!fresh && applicationId !== APPLICATION_ID) {
+    throw new NotALightSeedDatabaseError(
+      `${path} is an SQLite database of another application (application_id ${applicationId}). It was left untouched; pass a different --data-dir.`,
+    );
+  }
+  if (userVersion > appVersion) throw new DatabaseFromFutureError(path, userVersion, appVersion);
+}
