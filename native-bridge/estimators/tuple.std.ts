@@ -1,0 +1,94 @@
+// SP 800-90B §6.3.5 t-Tuple and §6.3.6 Longest Repeated Substring estimates, both
+// from one suffix array, following Kaufer's counting method as NIST's tool does.
+import { lcpArray, suffixArray } from './suffix-array.std';
+import { Z_ALPHA } from './numeric.std';
+
+/** Tuples must occur at least this often to count for the t-tuple estimate (§6.3.5). */
+const TUPLE_THRESHOLD = 35;
+
+export interface TupleEstimates {
+  /** −1 when not applicable. */
+  tTuple: number;
+  /** −1 when no substring is long enough to be rare (§6.3.6). */
+  lrs: number;
+}
+
+export function tupleEstimates(text: Uint8Array): TupleEstimates {
+  const n = text.length;
+  const sa = suffixArray(text);
+  const lcp = lcpArray(text, sa);
+  // L[i] = lcp between the i-th and (i+1)-th suffixes in sorted order, L[n] = 0.
+  const L = new Int32Array(n + 1);
+  L.set(lcp.subarray(1, n + 1));
+  L[n] = 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) if (L[i]! > v) v = L[i]!;
+  if (v === 0) return { tTuple: -1, lrs: -1 };
+
+  // Q[t]: the count of the most common t-tuple, for every t ≤ v.
+  const Q = new Float64Array(v + 1).fill(1);
+  const A = new Float64Array(v + 2);
+  const I = new Int32Array(v + 3);
+  let j = 0;
+  for (let i = 1; i <= n; i++) {
+    let c = 0;
+    if (L[i]! < L[i - 1]!) {
+      let t = L[i - 1]!;
+      j--;
+      while (t > L[i]!) {
+        if (j > 0 && I[j] === t) {
+          A[I[j]!]! += A[I[j + 1]!]!;
+          A[I[j + 1]!] = 0;
+          j--;
+        }
+        if (Q[t]! >= A[I[j + 1]!]! + 1) {
+          t = j > 0 ? I[j]! : L[i]!;
+        } else {
+          Q[t--] = A[I[j + 1]!]! + 1;
+        }
+      }
+      c = A[I[j + 1]!]!;
+      A[I[j + 1]!] = 0;
+    }
+    if (L[i]! > 0) {
+      if (j < 1 || I[j]! < L[i]!) I[++j] = L[i]!;
+      A[I[j]!]! += c + 1;
+    }
+  }
+  let u = 1;
+  while (u <= v && Q[u]! >= TUPLE_THRESHOLD) u++;
+
+  let pMax = -1;
+  for (let i = 1; i < u; i++) {
+    const p = (Q[i]! / (n - i + 1)) ** (1 / i);
+    if (p > pMax) pMax = p;
+  }
+  const bound = (p: number) => -Math.log2(Math.min(1, p + Z_ALPHA * Math.sqrt((p * (1 - p)) / (n - 1))));
+  const tTuple = pMax > 0 ? bound(pMax) : -1;
+
+  if (v < u) return { tTuple, lrs: -1 };
+  // LRS: for each length t in u..v, the number of colliding pairs of t-tuples.
+  const S = new Float64Array(v + 1);
+  A.fill(0);
+  for (let i = 1; i <= n; i++) {
+    if (L[i - 1]! >= u && L[i]! < L[i - 1]!) {
+      let b = L[i]!;
+      if (b < u) b = u - 1;
+      for (let t = L[i - 1]!; t > b; t--) {
+        A[t]! += A[t + 1]!;
+        A[t + 1] = 0;
+        S[t]! += ((A[t]! + 1) * A[t]!) / 2;
+      }
+      if (b >= u) A[b]! += A[b + 1]!;
+      A[b + 1] = 0;
+    }
+    if (L[i]! >= u) A[L[i]!]!++;
+  }
+  pMax = 0;
+  for (let i = u; i <= v; i++) {
+    const pairs = ((n - i) * (n - i + 1)) / 2;
+    const p = (S[i]! / pairs) ** (1 / i);
+    if (p > pMax) pMax = p;
+  }
+  return { tTuple, lrs: bound(pMax) };
+}
