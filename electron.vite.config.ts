@@ -20,6 +20,7 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.main.ts'),
           cli: resolve('electron/cli/index.node.ts'),
+          'assess-worker': resolve('native-bridge/estimators/assess-worker.node.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

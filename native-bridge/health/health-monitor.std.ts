@@ -5,6 +5,7 @@ import { AdaptiveProportionTest } from './adaptive-proportion.std';
 import { adaptiveProportionCutoff, aptWindowSize, repetitionCountCutoff } from './cutoffs.std';
 import { HealthTestFailure } from './health-failure.std';
 import { RepetitionCountTest } from './repetition-count.std';
+import { concatBytes } from '../util/concat-bytes.std';
 
 /** §4.3: the startup test covers at least 1024 consecutive samples. */
 export const STARTUP_SAMPLES = 1024;
@@ -82,7 +83,7 @@ export class HealthMonitor {
           ? new HealthTestFailure('repetition-count', index, windowIndex, sample, run, this.#rct.cutoff, startup)
           : new HealthTestFailure('adaptive-proportion', index, windowIndex, this.#apt.windowValue, count, this.#apt.cutoff, startup);
         this.#startupHeld = [];
-        return { released: concat(out), failure: this.#failure };
+        return { released: concatBytes(out), failure: this.#failure };
       }
       if (this.#apt.position === 0) {
         // A whole window passed both tests.
@@ -97,18 +98,6 @@ export class HealthMonitor {
         }
       }
     }
-    return { released: concat(out) };
+    return { released: concatBytes(out) };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const total = parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -52,7 +52,7 @@ describe('the app shell in Chromium', () => {
     expect(page.url()).not.toContain('token');
     expect(page.url()).toMatch(/#\/bridge$/);
     // app.info came back over the WebSocket from the real database.
-    await expect.poll(() => page.getByLabel('About this session').textContent()).toMatch(/Schema\s*v1 · WAL/);
+    await expect.poll(() => page.getByLabel('About this session').textContent()).toMatch(/Schema\s*v\d+ · WAL/);
     await page.screenshot({ path: join(SCREENSHOTS, 'shell-bridge-light.png') });
   });
 

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../../electron/api/protocol.std';
 import { BrowserServer, PortInUseError } from '../../electron/server/browser-server.node';
 import { AppServices, DATABASE_FILE } from '../../electron/services/app-services.node';
+import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations.node';
 import { makeTempDir } from '../helpers/temp-dir';
 
 let dir: ReturnType<typeof makeTempDir>;
@@ -152,7 +153,7 @@ describe('API over the WebSocket', () => {
     const c = await client();
     expect(await c.next((m) => m.t === 'hello')).toEqual({ t: 'hello', apiVersion: 1 });
     const info = await c.call('app.info', {});
-    expect(info).toMatchObject({ ok: true, result: { name: 'LightSeed', mode: 'browser', database: { journalMode: 'wal', schemaVersion: 1 } } });
+    expect(info).toMatchObject({ ok: true, result: { name: 'LightSeed', mode: 'browser', database: { journalMode: 'wal', schemaVersion: LATEST_SCHEMA_VERSION } } });
     c.ws.close();
   });
 
