@@ -16,6 +16,8 @@ function cspMeta(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // The CLI also runs on plain Node 20 (no `using` declarations there): lower them.
+      target: 'node20',
       rolldownOptions: {
         input: {
           index: resolve('electron/main/index.main.ts'),

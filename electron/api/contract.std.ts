@@ -12,10 +12,12 @@ export type Theme = z.infer<typeof Theme>;
 
 export const Settings = z.strictObject({
   theme: Theme,
+  /** rtl_tcp servers the user harvests from, as rtltcp:// URIs. */
+  rtltcpEndpoints: z.array(z.string().regex(/^rtltcp:\/\/[^\s]+$/).max(300)).max(32),
 });
 export type Settings = z.infer<typeof Settings>;
 
-export const RunMode = z.enum(['electron', 'browser']);
+export const RunMode = z.enum(['electron', 'browser', 'cli']);
 export type RunMode = z.infer<typeof RunMode>;
 
 const AppInfo = z.strictObject({
@@ -36,6 +38,75 @@ export type AppInfo = z.infer<typeof AppInfo>;
 
 const NoParams = z.strictObject({});
 
+const SourceKind = z.enum(['jitter', 'rtltcp', 'serial', 'audio', 'wav', 'file']);
+
+/** A source the user can harvest from, as `sources.list` finds it. */
+export const SourceDescription = z.strictObject({
+  uri: z.string(),
+  kind: SourceKind,
+  label: z.string(),
+  /** Extra facts: port, USB IDs, sample rate. */
+  detail: z.string().optional(),
+  /** Something to know, e.g. that per-second Geiger counts carry under 1 bit/s. */
+  note: z.string().optional(),
+});
+export type SourceDescription = z.infer<typeof SourceDescription>;
+
+export const StoredAssessment = z.strictObject({
+  deviceId: z.string(),
+  bitsPerSample: z.number().int(),
+  minEntropy: z.number(),
+  samples: z.number().int(),
+  provisional: z.boolean(),
+  assessedAt: z.number(),
+  limitedBy: z.string(),
+  hOriginal: z.number(),
+  hBitstring: z.number().nullable(),
+});
+
+export const HealthStatus = z.strictObject({
+  state: z.enum(['startup', 'ok', 'failed']),
+  samplesTested: z.number().int(),
+  windowsPassed: z.number().int(),
+  rct: z.strictObject({ cutoff: z.number().int(), longestRun: z.number().int() }),
+  apt: z.strictObject({ cutoff: z.number().int(), windowSize: z.number().int(), highestCount: z.number().int() }),
+  failure: z.string().optional(),
+});
+
+export const HarvestPhase = z.enum(['idle', 'opening', 'calibrating', 'assessing', 'harvesting', 'done', 'failed']);
+
+export const HarvestStatus = z.strictObject({
+  phase: HarvestPhase,
+  uri: z.string().nullable(),
+  source: z.strictObject({ kind: SourceKind, description: z.string(), note: z.string().optional() }).nullable(),
+  calibration: z.strictObject({ samples: z.number().int(), target: z.number().int(), rate: z.number() }).nullable(),
+  assessing: z.strictObject({ done: z.number().int(), total: z.number().int() }).nullable(),
+  assessment: StoredAssessment.nullable(),
+  health: HealthStatus.nullable(),
+  /** Bits in the pool, this harvest's and earlier ones'. */
+  creditedBits: z.number(),
+  targetBits: z.number(),
+  bitsPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  /** What went wrong, or the seed that came out. */
+  message: z.string().nullable(),
+  genesisId: z.number().int().nullable(),
+});
+export type HarvestStatus = z.infer<typeof HarvestStatus>;
+
+export const GenesisSummary = z.strictObject({
+  id: z.number().int(),
+  seedHex: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.number(),
+  creditedBits: z.number(),
+  source: z.string(),
+});
+export type GenesisSummary = z.infer<typeof GenesisSummary>;
+
+/** The full provenance record (its shape is GenesisRecord in native-bridge/harvest). */
+const GenesisRecordJson = z.record(z.string(), z.unknown());
+
+
 /** Method name → schemas of its params and result. */
 export const methods = {
   /** What is running, where its data lives and which schema the database has. */
@@ -49,6 +120,28 @@ export const methods = {
   'settings.get': { params: NoParams, result: Settings },
   /** Changes some preferences; returns all of them after the change. */
   'settings.update': { params: Settings.partial(), result: Settings },
+  /** Noise sources attached or configured: CPU jitter, serial devices, audio inputs, rtl_tcp endpoints. */
+  'sources.list': { params: NoParams, result: z.strictObject({ sources: z.array(SourceDescription) }) },
+  /** Starts a Genesis harvest; progress comes as harvest.* events. One harvest at a time. */
+  'harvest.start': {
+    params: z.strictObject({
+      uri: z.string().min(1).max(1000),
+      /** Samples to assess a new device with; fewer than 1,000,000 gives a provisional estimate. */
+      calibrationSamples: z.number().int().min(10_000).max(10_000_000).optional(),
+    }),
+    result: HarvestStatus,
+  },
+  /** Stops the running harvest; what it credited stays in the pool. */
+  'harvest.stop': { params: NoParams, result: HarvestStatus },
+  'harvest.status': { params: NoParams, result: HarvestStatus },
+  'genesis.list': {
+    params: z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
+    result: z.strictObject({ genesis: z.array(GenesisSummary), poolBits: z.number() }),
+  },
+  'genesis.get': {
+    params: z.strictObject({ id: z.number().int().positive() }),
+    result: z.strictObject({ summary: GenesisSummary, record: GenesisRecordJson }),
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 /** Event name → schema of its payload. Clients subscribe by name. */
@@ -57,6 +150,19 @@ export const events = {
   'app.heartbeat': z.strictObject({ serverTime: z.number(), uptimeMs: z.number() }),
   /** Sent after any client changed a setting. */
   'settings.changed': Settings,
+  /** The harvest's state, at most every 100 ms while it runs and at every phase change. */
+  'harvest.progress': HarvestStatus,
+  /** Raw samples as they arrive (a slice, at most every 100 ms), for the live scope. */
+  'harvest.samples': z.strictObject({ bitsPerSample: z.number().int(), samples: z.array(z.number().int()).max(4096) }),
+  /** A health test fired: crediting stopped. */
+  'harvest.alarm': z.strictObject({
+    test: z.enum(['repetition-count', 'adaptive-proportion']),
+    message: z.string(),
+    sampleIndex: z.number().int(),
+    windowIndex: z.number().int(),
+    observed: z.number().int(),
+    cutoff: z.number().int(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 type Methods = typeof methods;

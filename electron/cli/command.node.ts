@@ -1,10 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { BuildPaths } from '../paths/build-paths.node';
 
 /** What every command gets: resolved global options and where to print. */
 export interface CliContext {
   dataDir: string;
-  /** Folder of the built renderer, for commands that serve it. */
-  rendererDir: string;
+  /** The built app's renderer and workers. */
+  paths: BuildPaths;
+  /** Standard output is a terminal (progress can redraw one line). */
+  interactive: boolean;
   out: (line: string) => void;
   err: (line: string) => void;
 }

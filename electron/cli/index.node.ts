@@ -1,10 +1,7 @@
 // Entry of the `lightseed` CLI bundle (out/main/cli.js), loaded by bin/lightseed.js.
-import { fileURLToPath } from 'node:url';
+import { buildPathsFrom } from '../paths/build-paths.node';
 import { main } from './main.node';
 
-// Resolved here, in the entry chunk, so the path is relative to out/main/.
-const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
-
 export function run(argv: readonly string[]): Promise<number> {
-  return main(argv, { rendererDir });
+  return main(argv, { paths: buildPathsFrom(import.meta.url) });
 }

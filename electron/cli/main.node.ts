@@ -1,11 +1,16 @@
 // The `lightseed` command line: global options, a command registry and help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { BuildPaths } from '../paths/build-paths.node';
 import { resolveDataDir } from '../paths/data-dir.node';
 import { APP_VERSION } from '../services/app-services.node';
 import { UsageError, type CliContext, type Command, type OptionHelp } from './command.node';
+import { assessCommand } from './assess.node';
+import { genesisCommand } from './genesis.node';
+import { harvestCommand } from './harvest.node';
 import { serveCommand } from './serve.node';
+import { sourcesCommand } from './sources.node';
 
-export const commands: readonly Command[] = [serveCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, assessCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },
@@ -20,7 +25,7 @@ const globalHelp: Record<keyof typeof globalOptions, OptionHelp> = {
 };
 
 export interface CliIo {
-  rendererDir: string;
+  paths: BuildPaths;
   out?: (line: string) => void;
   err?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -55,7 +60,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const dataDirFlag = values['data-dir'];
     const context: CliContext = {
       dataDir: resolveDataDir({ flag: typeof dataDirFlag === 'string' ? dataDirFlag : undefined, env: io.env ?? process.env }),
-      rendererDir: io.rendererDir,
+      paths: io.paths,
+      interactive: process.stderr.isTTY === true,
       out,
       err,
     };

@@ -12,14 +12,14 @@ export const serveCommand: Command = {
   optionHelp: { port: { value: 'N', text: `TCP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)` } },
   async run(values, _positionals, context) {
     const port = parsePort(values.port);
-    if (!existsSync(join(context.rendererDir, 'index.html'))) {
+    if (!existsSync(join(context.paths.rendererDir, 'index.html'))) {
       context.err('The app is not built yet: run `npm run build` (or `npm run serve`) first.');
       return 1;
     }
-    const services = await AppServices.create({ dataDir: context.dataDir, mode: 'browser' });
+    const services = await AppServices.create({ dataDir: context.dataDir, mode: 'browser', paths: context.paths });
     let server: BrowserServer;
     try {
-      server = await BrowserServer.start({ services, rendererDir: context.rendererDir, port });
+      server = await BrowserServer.start({ services, rendererDir: context.paths.rendererDir, port });
     } catch (error) {
       services.dispose();
       throw error;

@@ -8,6 +8,9 @@ import { createRouter, type Handlers, type Router } from '../api/router.std';
 import { Database } from '../store/database.node';
 import { readSettings, writeSettings } from '../store/settings.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
+import { assessInThisThread, workerAssessor } from '../../native-bridge/estimators/assessors.node';
+import type { BuildPaths } from '../paths/build-paths.node';
+import { EntropyService } from './entropy-service.node';
 
 export const APP_VERSION: string = version;
 export const DATABASE_FILE = 'lightseed.db';
@@ -21,10 +24,13 @@ export interface AppServicesOptions {
   heartbeatMs?: number;
   /** Where internal errors are reported. Default: console.error. */
   log?: (message: string, error?: unknown) => void;
+  /** The built app's parts; the entropy assessment runs in its worker. Without them it runs in this thread. */
+  paths?: BuildPaths;
 }
 
 export class AppServices implements AsyncDisposable {
   readonly hub: EventHub;
+  readonly entropy: EntropyService;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -32,11 +38,12 @@ export class AppServices implements AsyncDisposable {
 
   private constructor(
     database: Database,
-    readonly options: Required<AppServicesOptions>,
+    readonly options: Required<Omit<AppServicesOptions, 'paths'>> & Pick<AppServicesOptions, 'paths'>,
   ) {
     this.#database = database;
     const log = options.log;
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
+    this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -47,7 +54,7 @@ export class AppServices implements AsyncDisposable {
   }
 
   static async create(options: AppServicesOptions): Promise<AppServices> {
-    const full: Required<AppServicesOptions> = {
+    const full: AppServices['options'] = {
       heartbeatMs: 5000,
       log: (message, error) => console.error(`lightseed: ${message}`, error ?? ''),
       ...options,
@@ -80,7 +87,19 @@ export class AppServices implements AsyncDisposable {
         this.hub.emit('settings.changed', settings);
         return settings;
       },
+      'sources.list': async () => ({ sources: await this.entropy.sources(readSettings(this.database.connection).rtltcpEndpoints) }),
+      'harvest.start': (params) => this.entropy.start(params),
+      'harvest.stop': () => this.entropy.stop(),
+      'harvest.status': () => this.entropy.status,
+      'genesis.list': ({ limit }) => this.entropy.listGenesis(limit),
+      'genesis.get': ({ id }) => this.entropy.getGenesis(id),
     };
+  }
+
+  /** Stops a running harvest (its credit stays in the pool), then closes the database. */
+  async shutdown(): Promise<void> {
+    await this.entropy.stop();
+    this.dispose();
   }
 
   dispose(): void {
@@ -90,6 +109,6 @@ export class AppServices implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.dispose();
+    await this.shutdown();
   }
 }

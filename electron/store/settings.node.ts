@@ -2,7 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Settings } from '../api/contract.std';
 
-export const DEFAULT_SETTINGS: Settings = { theme: 'system' };
+export const DEFAULT_SETTINGS: Settings = { theme: 'system', rtltcpEndpoints: [] };
 
 export function readSettings(db: BetterSqlite3.Database): Settings {
   const rows = db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];

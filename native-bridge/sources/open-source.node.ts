@@ -2,6 +2,7 @@
 import { openFileSource } from './file.node';
 import { openJitterSource } from './jitter.node';
 import { openRtlTcpSource } from './rtltcp.node';
+import { openSerialSource } from './serial.node';
 import { parseSourceUri } from './source-uri.std';
 import { SourceError, type SampleSource } from './source.std';
 
@@ -14,6 +15,8 @@ export async function openSource(uri: string): Promise<SampleSource> {
       return openFileSource(parsed);
     case 'rtltcp':
       return openRtlTcpSource(parsed);
+    case 'serial':
+      return openSerialSource(parsed);
     default:
       throw new SourceError('config', `${parsed.kind}: sources are not available in this build.`);
   }

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../electron/api/protocol.std';
 import { BrowserServer, PortInUseError } from '../../electron/server/browser-server.node';
 import { AppServices, DATABASE_FILE } from '../../electron/services/app-services.node';
 import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations.node';
 import { makeTempDir } from '../helpers/temp-dir';
+import { apiClient, connect as connectTo } from '../helpers/ws-client';
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;
@@ -44,43 +44,8 @@ function http(path: string, options: { method?: string; headers?: Record<string,
   });
 }
 
-/** Opens a WebSocket; resolves with the client once open (messages collected from the first byte), or with the HTTP status that refused it. */
-function connect(query: string, headers: Record<string, string> = {}, path = '/api') {
-  return new Promise<{ ws?: WebSocket; inbox?: ServerMessage[]; refused?: number }>((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}${query}`, { headers });
-    const inbox: ServerMessage[] = [];
-    ws.on('message', (data: Buffer) => {
-      inbox.push(JSON.parse(data.toString()) as ServerMessage);
-      ws.emit('collected');
-    });
-    ws.once('open', () => resolve({ ws, inbox }));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve({ refused: res.statusCode });
-      ws.terminate();
-    });
-    ws.once('error', (error) => reject(error));
-  });
-}
-
-/** A client that sends calls and waits for the answers. */
-async function client() {
-  const { ws, inbox } = await connect(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` });
-  if (!ws || !inbox) throw new Error('refused');
-  const next = async (predicate: (m: ServerMessage) => boolean): Promise<ServerMessage> => {
-    for (;;) {
-      const found = inbox.find(predicate);
-      if (found) return found;
-      await new Promise<void>((wake) => ws.once('collected', wake));
-    }
-  };
-  let id = 0;
-  const call = async (method: string, params: unknown) => {
-    const callId = ++id;
-    ws.send(JSON.stringify({ t: 'call', id: callId, method, params }));
-    return next((m) => m.t === 'result' && m.id === callId);
-  };
-  return { ws, next, call };
-}
+const connect = (query: string, headers: Record<string, string> = {}, path = '/api') => connectTo(server.port, query, headers, path);
+const client = () => apiClient(server.port, server.token);
 
 describe('static files', () => {
   it('serves index.html with a strict CSP naming only its own WebSocket', async () => {
@@ -160,10 +125,9 @@ describe('API over the WebSocket', () => {
   it('writes settings to the SQLite file and tells every subscriber', async () => {
     const a = await client();
     const b = await client();
-    b.ws.send(JSON.stringify({ t: 'sub', event: 'settings.changed' }));
-    await b.call('app.ping', { nonce: 'sync' }); // the subscription is in place once this answers
-    expect(await a.call('settings.update', { theme: 'dark' })).toMatchObject({ ok: true, result: { theme: 'dark' } });
-    expect(await b.next((m) => m.t === 'event')).toEqual({ t: 'event', event: 'settings.changed', payload: { theme: 'dark' } });
+    await b.subscribe('settings.changed');
+    expect(await a.call('settings.update', { theme: 'dark', rtltcpEndpoints: [] })).toMatchObject({ ok: true, result: { theme: 'dark', rtltcpEndpoints: [] } });
+    expect(await b.next((m) => m.t === 'event')).toEqual({ t: 'event', event: 'settings.changed', payload: { theme: 'dark', rtltcpEndpoints: [] } });
     const raw = new BetterSqlite3(join(dir.path, 'data', DATABASE_FILE), { readonly: true });
     expect(raw.prepare("SELECT value FROM setting WHERE key = 'theme'").pluck().get()).toBe('"dark"');
     raw.close();

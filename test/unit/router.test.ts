@@ -2,17 +2,15 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../electron/api/api-error.std';
 import { methodNames } from '../../electron/api/contract.std';
 import { createRouter, type Handlers } from '../../electron/api/router.std';
+import { handlersWith } from '../helpers/handlers';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
-    'app.info': () => {
-      throw new Error('not used');
-    },
+  return handlersWith({
     'app.ping': ({ nonce }) => ({ nonce, serverTime: 1 }),
-    'settings.get': () => ({ theme: 'system' }),
-    'settings.update': (change) => ({ theme: change.theme ?? 'system' }),
+    'settings.get': () => ({ theme: 'system', rtltcpEndpoints: [] }),
+    'settings.update': (change) => ({ theme: change.theme ?? 'system', rtltcpEndpoints: [] }),
     ...overrides,
-  };
+  });
 }
 
 describe('API router', () => {
@@ -77,10 +75,21 @@ describe('API router', () => {
   });
 
   it('treats missing params as an empty object', async () => {
-    expect(await createRouter(handlers(), () => {}).call('settings.get', undefined)).toEqual({ ok: true, result: { theme: 'system' } });
+    expect(await createRouter(handlers(), () => {}).call('settings.get', undefined)).toEqual({ ok: true, result: { theme: 'system', rtltcpEndpoints: [] } });
   });
 
   it('lists every contract method', () => {
-    expect(methodNames).toEqual(['app.info', 'app.ping', 'settings.get', 'settings.update']);
+    expect(methodNames).toEqual([
+      'app.info',
+      'app.ping',
+      'settings.get',
+      'settings.update',
+      'sources.list',
+      'harvest.start',
+      'harvest.stop',
+      'harvest.status',
+      'genesis.list',
+      'genesis.get',
+    ]);
   });
 });

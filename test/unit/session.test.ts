@@ -3,22 +3,20 @@ import { EventHub } from '../../electron/api/event-hub.std';
 import { MAX_MESSAGE_BYTES, type ServerMessage } from '../../electron/api/protocol.std';
 import { createRouter } from '../../electron/api/router.std';
 import { ApiSession } from '../../electron/api/session.std';
+import { handlersWith } from '../helpers/handlers';
 
 function setup(options: { slow?: boolean; maxPendingCalls?: number } = {}) {
   const hub = new EventHub();
   const sent: ServerMessage[] = [];
   const router = createRouter(
-    {
-      'app.info': () => {
-        throw new Error('unused');
-      },
+    handlersWith({
       'app.ping': async ({ nonce }) => {
         if (options.slow) await new Promise((resolve) => setTimeout(resolve, 20));
         return { nonce, serverTime: 5 };
       },
-      'settings.get': () => ({ theme: 'dark' }),
-      'settings.update': () => ({ theme: 'dark' }),
-    },
+      'settings.get': () => ({ theme: 'dark', rtltcpEndpoints: [] }),
+      'settings.update': () => ({ theme: 'dark', rtltcpEndpoints: [] }),
+    }),
     () => {},
   );
   const session = new ApiSession({ router, hub, send: (message) => sent.push(message), maxPendingCalls: options.maxPendingCalls });
@@ -56,13 +54,13 @@ describe('API session', () => {
 
   it('forwards only subscribed events, until unsubscribed', () => {
     const { hub, sent, session } = setup();
-    hub.emit('settings.changed', { theme: 'light' });
+    hub.emit('settings.changed', { theme: 'light', rtltcpEndpoints: [] });
     session.receive({ t: 'sub', event: 'settings.changed' });
     session.receive({ t: 'sub', event: 'settings.changed' });
-    hub.emit('settings.changed', { theme: 'dark' });
+    hub.emit('settings.changed', { theme: 'dark', rtltcpEndpoints: [] });
     session.receive({ t: 'unsub', event: 'settings.changed' });
-    hub.emit('settings.changed', { theme: 'light' });
-    expect(sent.filter((m) => m.t === 'event')).toEqual([{ t: 'event', event: 'settings.changed', payload: { theme: 'dark' } }]);
+    hub.emit('settings.changed', { theme: 'light', rtltcpEndpoints: [] });
+    expect(sent.filter((m) => m.t === 'event')).toEqual([{ t: 'event', event: 'settings.changed', payload: { theme: 'dark', rtltcpEndpoints: [] } }]);
   });
 
   it('refuses to subscribe to an event not in the contract', () => {
@@ -84,7 +82,7 @@ describe('API session', () => {
     session.receive({ t: 'sub', event: 'settings.changed' });
     session.receive({ t: 'call', id: 1, method: 'app.ping', params: { nonce: 'late' } });
     session.dispose();
-    hub.emit('settings.changed', { theme: 'dark' });
+    hub.emit('settings.changed', { theme: 'dark', rtltcpEndpoints: [] });
     await flush();
     expect(sent).toEqual([{ t: 'hello', apiVersion: 1 }]);
     expect(hub.listenerCount('settings.changed')).toBe(0);

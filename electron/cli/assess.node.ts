@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { assess, FULL_ASSESSMENT_SAMPLES } from '../../native-bridge/estimators/assess.std';
+import { UsageError, type Command } from './command.node';
+
+export const assessCommand: Command = {
+  name: 'assess',
+  summary: 'Estimate the min-entropy of a raw sample file with the SP 800-90B non-IID estimators',
+  usage: 'FILE [--bits K] [--json]',
+  options: { bits: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: { bits: { value: 'K', text: 'bits per sample, 1–8 (default: inferred from the data, like ea_non_iid)' }, json: { text: 'print JSON' } },
+  async run(values, positionals, context) {
+    const [file] = positionals;
+    if (!file) throw new UsageError('assess needs a file: one sample per byte.');
+    const bits = values.bits === undefined ? undefined : Number(values.bits);
+    if (bits !== undefined && (!Number.isInteger(bits) || bits < 1 || bits > 8)) throw new UsageError('--bits must be a whole number from 1 to 8.');
+    const samples = new Uint8Array(await readFile(file));
+    const started = performance.now();
+    const result = assess(samples, bits, (done, total) => {
+      if (!values.json) process.stderr.write(`\rAssessing: step ${done} of ${total}`);
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (!values.json) process.stderr.write('\n');
+    if (values.json) {
+      context.out(JSON.stringify({ file, seconds, ...result }, null, 2));
+      return 0;
+    }
+    context.out(`${file}: ${result.samples.toLocaleString('en')} samples of ${result.bitsPerSample} bits, ${result.alphabetSize} distinct values (${seconds.toFixed(1)} s)`);
+    if (result.samples < FULL_ASSESSMENT_SAMPLES) context.out(`Warning: fewer than ${FULL_ASSESSMENT_SAMPLES.toLocaleString('en')} samples; the estimate is provisional.`);
+    for (const e of result.estimators) {
+      const parts = [e.original !== undefined ? `${e.original.toFixed(6)} / ${result.bitsPerSample} bit(s)` : '', e.bitstring !== undefined ? `bitstring ${e.bitstring.toFixed(6)}` : ''];
+      context.out(`  ${e.name.padEnd(12)} ${parts.filter(Boolean).join('   ')}`);
+    }
+    context.out(`H_original: ${result.hOriginal.toFixed(6)}`);
+    if (result.hBitstring !== undefined) context.out(`H_bitstring: ${result.hBitstring.toFixed(6)}`);
+    context.out(`min-entropy: ${result.minEntropy.toFixed(6)} bits per sample (limited by ${result.limitedBy})`);
+    return 0;
+  },
+};

@@ -1,0 +1,35 @@
+// What `lightseed sources` and the Bridge view offer: the built-in CPU jitter,
+// attached serial devices, audio inputs and the rtl_tcp endpoints the user saved.
+import { cpus } from 'node:os';
+import { listSerialPorts } from './serial.node';
+
+export interface SourceListing {
+  uri: string;
+  kind: 'jitter' | 'rtltcp' | 'serial' | 'audio' | 'wav' | 'file';
+  label: string;
+  detail?: string;
+  note?: string;
+}
+
+export interface ListSourcesOptions {
+  /** rtl_tcp URIs the user configured. */
+  rtltcpEndpoints?: readonly string[];
+}
+
+export async function listSources(options: ListSourcesOptions = {}): Promise<SourceListing[]> {
+  const sources: SourceListing[] = [
+    { uri: 'jitter:', kind: 'jitter', label: 'CPU execution jitter', detail: `${cpus()[0]?.model.trim() ?? 'this CPU'}, built in` },
+  ];
+  for (const port of await listSerialPorts()) {
+    sources.push({
+      uri: port.uri ?? `serial:${port.path}?format=raw`,
+      kind: 'serial',
+      label: port.label,
+      ...(port.hint || port.vendorId ? { detail: [port.vendorId && `USB ${port.vendorId}:${port.productId}`, port.hint].filter(Boolean).join(' · ') } : {}),
+    });
+  }
+  for (const uri of options.rtltcpEndpoints ?? []) {
+    sources.push({ uri, kind: 'rtltcp', label: `RTL-SDR via rtl_tcp`, detail: uri.replace(/^rtltcp:\/\//, '') });
+  }
+  return sources;
+}
