@@ -41,7 +41,7 @@ export const serveCommand: Command = {
     await stopped;
     context.out('Stopping: closing connections and the database…');
     await server.dispose();
-    services.dispose();
+    await services.shutdown();
     context.out('Stopped.');
     return 0;
   },

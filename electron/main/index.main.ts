@@ -2,6 +2,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, nativeTheme, session, shell } from 'electron';
+import { buildPathsFrom } from '../paths/build-paths.node';
 import { AppServices } from '../services/app-services.node';
 import { bindIpc } from './ipc.main';
 import { allowNavigation, allowPermission, mainWindowOptions } from './window-options.std';
@@ -59,7 +60,7 @@ if (!app.requestSingleInstanceLock()) {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
       callback(allowPermission(permission, contents.getURL(), appOrigin, mediaTypes));
     });
-    services = await AppServices.create({ dataDir: app.getPath('userData'), mode: 'electron', log });
+    services = await AppServices.create({ dataDir: app.getPath('userData'), mode: 'electron', log, paths: buildPathsFrom(import.meta.url) });
     unbindIpc = bindIpc(services, appOrigin, (message) => log(message));
     createWindow();
     app.on('activate', () => {
@@ -76,9 +77,18 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  app.on('will-quit', () => {
+  // Graceful shutdown: stop a running harvest (its credit stays in the pool), then close the database.
+  let quitting = false;
+  app.on('will-quit', (event) => {
+    if (quitting || !services) return;
+    quitting = true;
+    event.preventDefault();
     unbindIpc?.();
-    services?.dispose();
+    const closing = services;
     services = undefined;
+    closing
+      .shutdown()
+      .catch((error: unknown) => log('Shutdown failed', error))
+      .finally(() => app.quit());
   });
 }

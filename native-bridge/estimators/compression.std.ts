@@ -4,6 +4,7 @@ import { bisectDecreasing, KahanSum, Z_ALPHA } from './numeric.std';
 
 const BLOCK_BITS = 6;
 const DICTIONARY_BLOCKS = 1000;
+const UNDERFLOW = 1e-290;
 
 /** The expected statistic for a block probability z (the G function of §6.3.4). */
 function g(z: number, d: number, blocks: number): number {
@@ -22,7 +23,11 @@ function g(z: number, d: number, blocks: number): number {
     const term = Math.log2(i) * bi;
     ai.add(term);
     const scaled = (blocks - i) * term;
-    if (scaled > 0) {
+    // NIST keeps B_i in long double and stops once the term underflows a double. In
+    // double arithmetic B_i instead sticks at the smallest subnormal (x·(1−z) rounds
+    // back to it) and the loop would crawl through a million subnormal products; the
+    // terms past 1e-290 cannot move a sum of order one, so stop there.
+    if (scaled > UNDERFLOW) {
       firstSum.add(scaled);
     } else {
       underflow = true;
