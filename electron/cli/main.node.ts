@@ -5,12 +5,13 @@ import { resolveDataDir } from '../paths/data-dir.node';
 import { APP_VERSION } from '../services/app-services.node';
 import { UsageError, type CliContext, type Command, type OptionHelp } from './command.node';
 import { assessCommand } from './assess.node';
+import { conditionCommand } from './condition.node';
 import { genesisCommand } from './genesis.node';
 import { harvestCommand } from './harvest.node';
 import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, assessCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },
