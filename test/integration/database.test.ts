@@ -110,16 +110,16 @@ describe('settings', () => {
   it('start at their defaults and persist changes across reopen', async () => {
     {
       await using db = await Database.open({ path: file });
-      expect(readSettings(db.connection)).toEqual({ theme: 'system' });
-      expect(writeSettings(db.connection, { theme: 'dark' })).toEqual({ theme: 'dark' });
+      expect(readSettings(db.connection)).toEqual({ theme: 'system', rtltcpEndpoints: [] });
+      expect(writeSettings(db.connection, { theme: 'dark' })).toEqual({ theme: 'dark', rtltcpEndpoints: [] });
     }
     await using db = await Database.open({ path: file });
-    expect(readSettings(db.connection)).toEqual({ theme: 'dark' });
+    expect(readSettings(db.connection)).toEqual({ theme: 'dark', rtltcpEndpoints: [] });
   });
 
   it('fall back to the default for a stored value this version does not understand', async () => {
     await using db = await Database.open({ path: file });
     db.connection.prepare("INSERT INTO setting (key, value, updated_at) VALUES ('theme', '\"sepia\"', 0)").run();
-    expect(readSettings(db.connection)).toEqual({ theme: 'system' });
+    expect(readSettings(db.connection)).toEqual({ theme: 'system', rtltcpEndpoints: [] });
   });
 });
