@@ -4,6 +4,7 @@ import type { BuildPaths } from '../paths/build-paths.node';
 import { resolveDataDir } from '../paths/data-dir.node';
 import { APP_VERSION } from '../services/app-services.node';
 import { UsageError, type CliContext, type Command, type OptionHelp } from './command.node';
+import { agentsCommand, exportCommand, importCommand, treeCommand } from './agents.node';
 import { assessCommand } from './assess.node';
 import { conditionCommand } from './condition.node';
 import { genesisCommand } from './genesis.node';
@@ -11,7 +12,7 @@ import { harvestCommand } from './harvest.node';
 import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, treeCommand, exportCommand, importCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

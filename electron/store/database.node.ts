@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { DatabaseFromFutureError, NotALightSeedDatabaseError } from './errors.std';
 import { migrate, migrations, type Migration } from './migrations.node';
@@ -41,6 +42,8 @@ export class Database implements AsyncDisposable {
     }
     try {
       checkIdentity(db, options.path, list.length);
+      // Nearest-neighbour search for memories (memory_vec); loading it does not touch the file.
+      sqliteVec.load(db);
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL is durable against application crashes and keeps the database consistent across power loss.

@@ -1,0 +1,110 @@
+// Lineage commands: list agents, export a family tree, move an agent between machines.
+import { readFile, writeFile } from 'node:fs/promises';
+import { AppServices } from '../services/app-services.node';
+import { exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
+import { decayedFitness } from '../store/feedback.node';
+import { newick, phylogenyCsv } from '../store/lineage-export.node';
+import { findAgent, listAgents, type Agent } from '../store/lineage.node';
+import { UsageError, type CliContext, type Command } from './command.node';
+
+function mustFind(agent: Agent | undefined, key: string): Agent {
+  if (!agent) throw new UsageError(`There is no agent "${key}": see \`lightseed agents\`.`);
+  return agent;
+}
+
+async function withServices<T>(context: CliContext, work: (services: AppServices) => Promise<T> | T): Promise<T> {
+  await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0 });
+  return await work(services);
+}
+
+export const agentsCommand: Command = {
+  name: 'agents',
+  summary: 'List agents: name, generation, fitness, interactions since the last division, state',
+  usage: '[--json]',
+  options: { json: { type: 'boolean' } },
+  optionHelp: { json: { text: 'print JSON' } },
+  run: (values, _positionals, context) =>
+    withServices(context, (services) => {
+      const agents = listAgents(services.database.connection);
+      const rows = agents.map((a) => ({
+        id: a.id,
+        uid: a.uid,
+        name: a.name,
+        generation: a.generation,
+        parentId: a.parentId,
+        fitness: decayedFitness(a.fitness, a.fitnessAt, a.totalInteractions),
+        interactions: a.interactions,
+        totalInteractions: a.totalInteractions,
+        descendants: a.subtreeSize - 1,
+        state: a.state,
+        bornAt: a.bornAt,
+      }));
+      if (values.json) {
+        context.out(JSON.stringify(rows, null, 2));
+        return 0;
+      }
+      if (rows.length === 0) context.out('No agents yet: harvest a Genesis seed and give birth to one.');
+      for (const r of rows) {
+        context.out(
+          `#${String(r.id).padEnd(6)} ${r.name.padEnd(20)} gen ${String(r.generation).padEnd(4)} fitness ${r.fitness.toFixed(3).padStart(7)}  ${String(r.interactions).padStart(4)} interactions  ${r.descendants} descendants  ${r.state}`,
+        );
+      }
+      return 0;
+    }),
+};
+
+export const treeCommand: Command = {
+  name: 'tree',
+  summary: "Print an agent's whole lineage as Newick or as ALife phylogeny CSV",
+  usage: 'AGENT [--format newick|csv]',
+  options: { format: { type: 'string' } },
+  optionHelp: { format: { value: 'FORMAT', text: 'newick (default) or csv (ALife standard: id, ancestor_list, origin_time, …)' } },
+  run: (values, [key], context) =>
+    withServices(context, (services) => {
+      if (!key) throw new UsageError('tree needs an agent: its number, name or uid.');
+      const format = values.format ?? 'newick';
+      if (format !== 'newick' && format !== 'csv') throw new UsageError('--format must be newick or csv.');
+      const db = services.database.connection;
+      const agent = mustFind(findAgent(db, key), key);
+      process.stdout.write(format === 'csv' ? phylogenyCsv(db, agent.rootId) : newick(db, agent.rootId));
+      return 0;
+    }),
+};
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Write an agent bundle: seed chain, traits, memories and its lineage, checksummed',
+  usage: 'AGENT FILE',
+  options: {},
+  optionHelp: {},
+  run: (_values, [key, file], context) =>
+    withServices(context, async (services) => {
+      if (!key || !file) throw new UsageError('export needs an agent and a file: lightseed export Ada ada.json');
+      const db = services.database.connection;
+      const agent = mustFind(findAgent(db, key), key);
+      const bundle = exportBundle(db, agent.id, Date.now());
+      await writeFile(file, `${JSON.stringify(bundle, null, 2)}\n`);
+      context.out(`Exported ${agent.name} (generation ${agent.generation}, ${bundle.lineage.length} ancestors, ${bundle.memories.length} memories) to ${file}.`);
+      return 0;
+    }),
+};
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Import an agent bundle, refusing malformed or tampered files',
+  usage: 'FILE',
+  options: {},
+  optionHelp: {},
+  run: (_values, [file], context) =>
+    withServices(context, async (services) => {
+      if (!file) throw new UsageError('import needs a bundle file.');
+      const bundle = verifyBundle(await readFile(file, 'utf8'));
+      const result = importBundle(services.database.connection, bundle);
+      context.out(
+        result.created === 0
+          ? `${bundle.agent.name} is already here (agent #${result.agentId}); nothing changed.`
+          : `Imported ${bundle.agent.name} as agent #${result.agentId}: ${result.created} lineage member(s) new here, ${result.memories} memories.`,
+      );
+      return 0;
+    }),
+};

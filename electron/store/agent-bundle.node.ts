@@ -1,0 +1,201 @@
+// An agent bundle: one JSON file with an agent's seed chain, traits, memories and
+// its lineage up to the root, that another LightSeed can import. Everything an
+// agent is derives from its seeds, so the chain is checked link by link and the
+// whole file carries a SHA-256 checksum: a malformed or tampered bundle is refused.
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.std';
+import { agentUid, ancestors, getAgent, growSubtrees, type Agent } from './lineage.node';
+import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
+
+export const BUNDLE_FORMAT = 'lightseed.agent-bundle';
+export const BUNDLE_VERSION = 1;
+
+const Hex = z.string().regex(/^([0-9a-f]{2})*$/);
+
+const BundledAgent = z.strictObject({
+  uid: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().min(1).max(200),
+  generation: z.number().int().nonnegative(),
+  seedChain: Hex,
+  traits: z.record(z.string(), z.number()),
+  interactions: z.number().int().nonnegative(),
+  totalInteractions: z.number().int().nonnegative(),
+  fitness: z.number(),
+  fitnessAt: z.number().int().nonnegative(),
+  state: z.enum(['alive', 'archived']),
+  bornAt: z.number(),
+  archivedAt: z.number().nullable(),
+});
+
+const BundledMemory = z.strictObject({
+  query: z.string(),
+  response: z.string(),
+  fitness: z.number(),
+  createdAt: z.number(),
+  lastUsedAt: z.number(),
+  uses: z.number().int().nonnegative(),
+  /** Little-endian float32 × 512, base64. */
+  embedding: z.string().base64(),
+});
+
+const BundleBody = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  exportedAt: z.number(),
+  agent: BundledAgent,
+  /** From the root down to the agent's parent. */
+  lineage: z.array(BundledAgent),
+  memories: z.array(BundledMemory),
+});
+
+export const AgentBundle = BundleBody.extend({ checksum: z.string().regex(/^[0-9a-f]{64}$/) });
+export type AgentBundle = z.infer<typeof AgentBundle>;
+
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+}
+
+function bundled(agent: Agent): z.infer<typeof BundledAgent> {
+  return {
+    uid: agent.uid,
+    name: agent.name,
+    generation: agent.generation,
+    seedChain: Buffer.from(agent.seedChain).toString('hex'),
+    traits: agent.traits,
+    interactions: agent.interactions,
+    totalInteractions: agent.totalInteractions,
+    fitness: agent.fitness,
+    fitnessAt: agent.fitnessAt,
+    state: agent.state,
+    bornAt: agent.bornAt,
+    archivedAt: agent.archivedAt,
+  };
+}
+
+function checksum(body: z.infer<typeof BundleBody>): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+export function exportBundle(db: BetterSqlite3.Database, agentId: number, exportedAt: number): AgentBundle {
+  const agent = getAgent(db, agentId);
+  if (!agent) throw new BundleError(`There is no agent ${agentId}.`);
+  const embeddings = db.prepare('SELECT rowid, embedding FROM memory_vec WHERE agent_id = ?').all(BigInt(agentId)) as { rowid: number; embedding: Buffer }[];
+  const embeddingOf = new Map(embeddings.map((e) => [Number(e.rowid), e.embedding]));
+  const body: z.infer<typeof BundleBody> = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    exportedAt,
+    agent: bundled(agent),
+    lineage: ancestors(db, agentId).reverse().map(bundled),
+    memories: listMemories(db, agentId).map((m) => ({
+      query: m.query,
+      response: m.response,
+      fitness: m.fitness,
+      createdAt: m.createdAt,
+      lastUsedAt: m.lastUsedAt,
+      uses: m.uses,
+      embedding: Buffer.from(embeddingOf.get(m.id) ?? new Uint8Array(MEMORY_DIMENSIONS * 4)).toString('base64'),
+    })),
+  };
+  return { ...body, checksum: checksum(body) };
+}
+
+/** Parses and verifies a bundle: shape, checksum, and the seed chain link by link. */
+export function verifyBundle(text: string): AgentBundle {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new BundleError(`This is not an agent bundle: it is not JSON (${(error as Error).message}).`, { cause: error });
+  }
+  if ((json as { format?: unknown })?.format !== BUNDLE_FORMAT) throw new BundleError('This is not a LightSeed agent bundle (no "format": "lightseed.agent-bundle").');
+  if ((json as { version?: unknown }).version !== BUNDLE_VERSION) {
+    throw new BundleError(`This bundle has version ${String((json as { version?: unknown }).version)}; this LightSeed reads version ${BUNDLE_VERSION}.`);
+  }
+  const parsed = AgentBundle.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new BundleError(`The bundle is malformed: ${where.join('; ')}.`);
+  }
+  const { checksum: claimed, ...body } = parsed.data;
+  if (checksum(body) !== claimed) throw new BundleError('The bundle was changed after it was exported: its checksum does not match. It was not imported.');
+  const chain = [...body.lineage, body.agent];
+  chain.forEach((node, index) => {
+    const seeds = Buffer.from(node.seedChain, 'hex');
+    if (node.generation !== index) throw new BundleError(`Lineage entry ${index} (${node.name}) claims generation ${node.generation}.`);
+    if (seeds.length !== 32 * (node.generation + 1)) throw new BundleError(`${node.name}'s seed chain has ${seeds.length} bytes; generation ${node.generation} needs ${32 * (node.generation + 1)}.`);
+    if (agentUid(seeds) !== node.uid) throw new BundleError(`${node.name}'s uid does not match its seed chain.`);
+    const parent = chain[index - 1];
+    if (parent && !node.seedChain.startsWith(parent.seedChain)) throw new BundleError(`${node.name}'s seed chain does not extend its parent ${parent.name}'s.`);
+  });
+  for (const memory of body.memories) {
+    if (Buffer.from(memory.embedding, 'base64').length !== MEMORY_DIMENSIONS * 4) throw new BundleError(`A memory's embedding is not ${MEMORY_DIMENSIONS} float32 values.`);
+  }
+  return parsed.data;
+}
+
+export interface ImportResult {
+  agentId: number;
+  /** Lineage members that were new here (the rest were already present). */
+  created: number;
+  memories: number;
+}
+
+/** Imports a verified bundle in one transaction; agents already present (same uid) are reused. */
+export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): ImportResult {
+  return db.transaction(() => {
+    const findUid = db.prepare('SELECT id, root_id FROM agent WHERE uid = ?');
+    const insert = db.prepare(
+      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed_chain, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at)
+       VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt)`,
+    );
+    let parentId: number | null = null;
+    let rootId = 0;
+    let created = 0;
+    let agentId = 0;
+    let agentIsNew = false;
+    for (const node of [...bundle.lineage, bundle.agent]) {
+      const existing = findUid.get(node.uid) as { id: number; root_id: number } | undefined;
+      if (existing) {
+        parentId = existing.id;
+        rootId = existing.root_id;
+        agentId = existing.id;
+        agentIsNew = false;
+        continue;
+      }
+      const id: number = Number(
+        insert.run({
+          ...node,
+          parentId,
+          rootId: parentId === null ? 0 : rootId,
+          seedChain: Buffer.from(node.seedChain, 'hex'),
+          traits: JSON.stringify(node.traits),
+        }).lastInsertRowid,
+      );
+      if (parentId === null) {
+        db.prepare('UPDATE agent SET root_id = id WHERE id = ?').run(id);
+        rootId = id;
+      } else {
+        growSubtrees(db, parentId, 1);
+      }
+      parentId = id;
+      agentId = id;
+      agentIsNew = true;
+      created++;
+    }
+    let memories = 0;
+    if (agentIsNew) {
+      const addMemory = db.prepare('INSERT INTO memory (agent_id, query, response, fitness, created_at, last_used_at, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const addVector = db.prepare('INSERT INTO memory_vec (rowid, agent_id, embedding) VALUES (?, ?, ?)');
+      for (const m of bundle.memories) {
+        const id = Number(addMemory.run(agentId, m.query, m.response, m.fitness, m.createdAt, m.lastUsedAt, m.uses).lastInsertRowid);
+        // Copy into a fresh buffer: a decoded Buffer may sit at an offset a Float32Array cannot start at.
+        addVector.run(BigInt(id), BigInt(agentId), new Float32Array(new Uint8Array(Buffer.from(m.embedding, 'base64')).buffer));
+        memories++;
+      }
+    }
+    return { agentId, created, memories };
+  })();
+}

@@ -1,0 +1,65 @@
+// Interactions and fitness. Fitness is the sum of feedback values, each decayed
+// exponentially with the number of interactions since it was given (τ_f = 1000 by
+// default): f = Σ v·exp(−(n − n_v)/τ). The stored value is valid at `fitness_at`.
+import type BetterSqlite3 from 'better-sqlite3';
+import { LineageError } from './lineage.node';
+
+/** τ_f of the design: fitness forgets with a time constant of 1000 interactions. */
+export const FITNESS_TAU = 1000;
+
+export type FeedbackKind = 'up' | 'down' | 'council-pick';
+
+export const FEEDBACK_VALUE: Record<FeedbackKind, number> = { up: 1, down: -1, 'council-pick': 1 };
+
+/** The fitness as of `totalInteractions`, decayed from the stored value. */
+export function decayedFitness(fitness: number, fitnessAt: number, totalInteractions: number, tau = FITNESS_TAU): number {
+  return fitness * Math.exp(-(totalInteractions - fitnessAt) / tau);
+}
+
+/** Counts one interaction (a chat turn) for the agent; returns its counter since the last division. */
+export function countInteraction(db: BetterSqlite3.Database, agentId: number): number {
+  const row = db
+    .prepare('UPDATE agent SET interactions = interactions + 1, total_interactions = total_interactions + 1 WHERE id = ? RETURNING interactions')
+    .get(agentId) as { interactions: number } | undefined;
+  if (!row) throw new LineageError(`There is no agent ${agentId}.`);
+  return row.interactions;
+}
+
+export interface FeedbackInput {
+  agentId: number;
+  messageId?: number | null;
+  kind: FeedbackKind;
+  createdAt: number;
+  tau?: number;
+}
+
+/** Records feedback and folds it into the agent's fitness, in one transaction. Returns the new fitness. */
+export function addFeedback(db: BetterSqlite3.Database, input: FeedbackInput): number {
+  const tau = input.tau ?? FITNESS_TAU;
+  return db.transaction(() => {
+    const agent = db.prepare('SELECT fitness, fitness_at, total_interactions FROM agent WHERE id = ?').get(input.agentId) as
+      | { fitness: number; fitness_at: number; total_interactions: number }
+      | undefined;
+    if (!agent) throw new LineageError(`There is no agent ${input.agentId}.`);
+    const value = FEEDBACK_VALUE[input.kind];
+    db.prepare('INSERT INTO feedback (agent_id, message_id, kind, value, at_interaction, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      input.agentId,
+      input.messageId ?? null,
+      input.kind,
+      value,
+      agent.total_interactions,
+      input.createdAt,
+    );
+    const fitness = decayedFitness(agent.fitness, agent.fitness_at, agent.total_interactions, tau) + value;
+    db.prepare('UPDATE agent SET fitness = ?, fitness_at = total_interactions WHERE id = ?').run(fitness, input.agentId);
+    return fitness;
+  })();
+}
+
+/** Fitness recomputed from the feedback events alone, as of the agent's current interaction count. */
+export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, tau = FITNESS_TAU): number {
+  const agent = db.prepare('SELECT total_interactions FROM agent WHERE id = ?').get(agentId) as { total_interactions: number } | undefined;
+  if (!agent) throw new LineageError(`There is no agent ${agentId}.`);
+  const events = db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[];
+  return events.reduce((sum, e) => sum + e.value * Math.exp(-(agent.total_interactions - e.at_interaction) / tau), 0);
+}

@@ -1,0 +1,81 @@
+// Population statistics of a lineage: per-generation fitness and trait means, and
+// clade sizes over time (the data of a Muller plot).
+import type BetterSqlite3 from 'better-sqlite3';
+import { FITNESS_TAU } from './feedback.node';
+
+export interface GenerationStats {
+  generation: number;
+  count: number;
+  /** Fitness decayed to each agent's current interaction count. */
+  meanFitness: number;
+  maxFitness: number;
+  /** Per trait: mean and (population) standard deviation. */
+  traits: Record<string, { mean: number; sd: number }>;
+}
+
+/** Per generation, for one lineage (rootId) or all of them (null). */
+export function generationStats(db: BetterSqlite3.Database, rootId: number | null, tau = FITNESS_TAU): GenerationStats[] {
+  const rows = db
+    .prepare(
+      `SELECT generation, count(*) AS n,
+              avg(fitness * exp(-(total_interactions - fitness_at) / @tau)) AS mean,
+              max(fitness * exp(-(total_interactions - fitness_at) / @tau)) AS max
+       FROM agent WHERE @root IS NULL OR root_id = @root GROUP BY generation ORDER BY generation`,
+    )
+    .all({ root: rootId, tau }) as { generation: number; n: number; mean: number; max: number }[];
+  const traitRows = db
+    .prepare(
+      `SELECT a.generation, t.key, avg(t.value) AS mean, avg(t.value * t.value) - avg(t.value) * avg(t.value) AS variance
+       FROM agent a, json_each(a.traits) t
+       WHERE (@root IS NULL OR a.root_id = @root) AND t.type IN ('real', 'integer')
+       GROUP BY a.generation, t.key`,
+    )
+    .all({ root: rootId }) as { generation: number; key: string; mean: number; variance: number }[];
+  const byGeneration = new Map<number, GenerationStats>();
+  for (const row of rows) byGeneration.set(row.generation, { generation: row.generation, count: row.n, meanFitness: row.mean, maxFitness: row.max, traits: {} });
+  for (const row of traitRows) {
+    byGeneration.get(row.generation)!.traits[row.key] = { mean: row.mean, sd: Math.sqrt(Math.max(0, row.variance)) };
+  }
+  return [...byGeneration.values()];
+}
+
+export interface CladeSeries {
+  /** The agent that founds each clade (the root's descendants at `depth`). */
+  clades: { id: number; name: string }[];
+  /** Sampling times (ms since epoch). */
+  times: number[];
+  /** sizes[t][c]: living members of clade c at times[t] (agents born by then and not yet archived). */
+  sizes: number[][];
+}
+
+/** Clade sizes over time in one lineage; a clade is the subtree of one descendant at `depth` generations below the root. */
+export function cladeSizes(db: BetterSqlite3.Database, rootId: number, depth = 1, samples = 50): CladeSeries {
+  const rows = db
+    .prepare('SELECT id, parent_id, generation, name, born_at, archived_at FROM agent WHERE root_id = ? ORDER BY generation, id')
+    .all(rootId) as { id: number; parent_id: number | null; generation: number; name: string; born_at: number; archived_at: number | null }[];
+  const root = rows.find((r) => r.id === rootId);
+  if (!root) return { clades: [], times: [], sizes: [] };
+  const founderOf = new Map<number, number>();
+  const founders: { id: number; name: string }[] = [];
+  for (const row of rows) {
+    if (row.generation < root.generation + depth) continue;
+    if (row.generation === root.generation + depth) {
+      founderOf.set(row.id, founders.length);
+      founders.push({ id: row.id, name: row.name });
+    } else {
+      founderOf.set(row.id, founderOf.get(row.parent_id!)!);
+    }
+  }
+  const first = root.born_at;
+  const last = Math.max(...rows.map((r) => Math.max(r.born_at, r.archived_at ?? 0)), first + 1);
+  const times = Array.from({ length: samples }, (_, i) => first + ((last - first) * i) / (samples - 1));
+  const sizes = times.map((t) => {
+    const counts = new Array<number>(founders.length).fill(0);
+    for (const row of rows) {
+      const clade = founderOf.get(row.id);
+      if (clade !== undefined && row.born_at <= t && (row.archived_at === null || row.archived_at > t)) counts[clade]!++;
+    }
+    return counts;
+  });
+  return { clades: founders, times, sizes };
+}

@@ -1,0 +1,252 @@
+// Agents and their lineage: birth from a Genesis record, division, archiving, and
+// the family-tree queries (recursive CTEs on the indexed parent id).
+import { createHash } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type AgentState = 'alive' | 'archived';
+export type AgentOrigin = 'born' | 'divided' | 'imported';
+
+/** Trait values by name (e.g. "temperament.temperature"); each a number. */
+export type TraitValues = Record<string, number>;
+
+export interface Agent {
+  id: number;
+  uid: string;
+  parentId: number | null;
+  rootId: number;
+  generation: number;
+  origin: AgentOrigin;
+  genesisId: number | null;
+  name: string;
+  /** Genesis seed, then one mutation seed per division, 32 bytes each. */
+  seedChain: Uint8Array;
+  traits: TraitValues;
+  interactions: number;
+  totalInteractions: number;
+  fitness: number;
+  fitnessAt: number;
+  state: AgentState;
+  bornAt: number;
+  archivedAt: number | null;
+  subtreeSize: number;
+}
+
+export interface AgentRow {
+  id: number;
+  uid: string;
+  parent_id: number | null;
+  root_id: number;
+  generation: number;
+  origin: AgentOrigin;
+  genesis_id: number | null;
+  name: string;
+  seed_chain: Buffer;
+  traits: string;
+  interactions: number;
+  total_interactions: number;
+  fitness: number;
+  fitness_at: number;
+  state: AgentState;
+  born_at: number;
+  archived_at: number | null;
+  subtree_size: number;
+}
+
+export function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    uid: row.uid,
+    parentId: row.parent_id,
+    rootId: row.root_id,
+    generation: row.generation,
+    origin: row.origin,
+    genesisId: row.genesis_id,
+    name: row.name,
+    seedChain: new Uint8Array(row.seed_chain),
+    traits: JSON.parse(row.traits) as TraitValues,
+    interactions: row.interactions,
+    totalInteractions: row.total_interactions,
+    fitness: row.fitness,
+    fitnessAt: row.fitness_at,
+    state: row.state,
+    bornAt: row.born_at,
+    archivedAt: row.archived_at,
+    subtreeSize: row.subtree_size,
+  };
+}
+
+/** The agent's content address: SHA-256 of its seed chain, hex. */
+export function agentUid(seedChain: Uint8Array): string {
+  return createHash('sha256').update(seedChain).digest('hex');
+}
+
+export class LineageError extends Error {
+  override readonly name = 'LineageError';
+}
+
+const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed_chain, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size';
+
+export function getAgent(db: BetterSqlite3.Database, id: number): Agent | undefined {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id) as AgentRow | undefined;
+  return row ? toAgent(row) : undefined;
+}
+
+/** An agent by id, uid (or a unique uid prefix of 6+ characters) or exact name. */
+export function findAgent(db: BetterSqlite3.Database, key: string): Agent | undefined {
+  if (/^\d+$/.test(key)) return getAgent(db, Number(key));
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM agent WHERE name = ? OR (length(?) >= 6 AND uid LIKE ? || '%') LIMIT 2`)
+    .all(key, key, key.toLowerCase()) as AgentRow[];
+  if (rows.length > 1) throw new LineageError(`"${key}" names more than one agent: use its number or a longer uid.`);
+  return rows[0] ? toAgent(rows[0]) : undefined;
+}
+
+export function listAgents(db: BetterSqlite3.Database, options: { state?: AgentState; limit?: number; offset?: number } = {}): Agent[] {
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM agent WHERE (@state IS NULL OR state = @state) ORDER BY id LIMIT @limit OFFSET @offset`)
+    .all({ state: options.state ?? null, limit: options.limit ?? -1, offset: options.offset ?? 0 }) as AgentRow[];
+  return rows.map(toAgent);
+}
+
+export interface BirthInput {
+  genesisId: number;
+  name: string;
+  traits: TraitValues;
+  bornAt: number;
+}
+
+/** A root agent from an unused Genesis record: a seed gives birth once. */
+export function birthAgent(db: BetterSqlite3.Database, input: BirthInput): Agent {
+  return db.transaction(() => {
+    const genesis = db.prepare('SELECT seed FROM genesis WHERE id = ?').get(input.genesisId) as { seed: Buffer } | undefined;
+    if (!genesis) throw new LineageError(`There is no Genesis record ${input.genesisId}.`);
+    const used = db.prepare('SELECT id, name FROM agent WHERE genesis_id = ?').get(input.genesisId) as { id: number; name: string } | undefined;
+    if (used) throw new LineageError(`Genesis record ${input.genesisId} already gave birth to ${used.name} (#${used.id}); a seed gives birth once.`);
+    const chain = new Uint8Array(genesis.seed);
+    const info = db
+      .prepare(
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, genesis_id, name, seed_chain, traits, born_at)
+         VALUES (?, NULL, 0, 0, 'born', ?, ?, ?, ?, ?)`,
+      )
+      .run(agentUid(chain), input.genesisId, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt);
+    const id = Number(info.lastInsertRowid);
+    db.prepare('UPDATE agent SET root_id = id WHERE id = ?').run(id);
+    return getAgent(db, id)!;
+  })();
+}
+
+export interface DivisionInput {
+  parentId: number;
+  name: string;
+  /** 32 bytes: SHA-256(parent seed ‖ fresh pool bits), made by the agents service. */
+  mutationSeed: Uint8Array;
+  traits: TraitValues;
+  reason: string;
+  bornAt: number;
+}
+
+/**
+ * A division, all in one transaction: the child (generation + 1, seed chain
+ * extended by the mutation seed), the division event, the parent's counter reset
+ * to 0, and every ancestor's cached subtree size grown by one.
+ */
+export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): Agent {
+  if (input.mutationSeed.length !== 32) throw new LineageError('A mutation seed is 32 bytes.');
+  return db.transaction(() => {
+    const parent = getAgent(db, input.parentId);
+    if (!parent) throw new LineageError(`There is no agent ${input.parentId}.`);
+    if (parent.state === 'archived') throw new LineageError(`${parent.name} is archived and no longer divides.`);
+    const chain = new Uint8Array(parent.seedChain.length + 32);
+    chain.set(parent.seedChain);
+    chain.set(input.mutationSeed, parent.seedChain.length);
+    const info = db
+      .prepare(
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed_chain, traits, born_at)
+         VALUES (?, ?, ?, ?, 'divided', ?, ?, ?, ?)`,
+      )
+      .run(agentUid(chain), parent.id, parent.rootId, parent.generation + 1, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt);
+    const childId = Number(info.lastInsertRowid);
+    db.prepare(
+      `INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(parent.id, childId, Buffer.from(input.mutationSeed), parent.interactions, input.reason, input.bornAt);
+    db.prepare('UPDATE agent SET interactions = 0 WHERE id = ?').run(parent.id);
+    growSubtrees(db, parent.id, 1);
+    return getAgent(db, childId)!;
+  })();
+}
+
+/** Adds `by` to the cached subtree size of `id` and all its ancestors. */
+export function growSubtrees(db: BetterSqlite3.Database, id: number, by: number): void {
+  db.prepare(
+    `WITH RECURSIVE up(id) AS (SELECT @id UNION ALL SELECT agent.parent_id FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
+     UPDATE agent SET subtree_size = subtree_size + @by WHERE id IN (SELECT id FROM up)`,
+  ).run({ id, by });
+}
+
+/** Archived agents stop dividing but stay in the tree. */
+export function archiveAgent(db: BetterSqlite3.Database, id: number, at: number): void {
+  const changed = db.prepare("UPDATE agent SET state = 'archived', archived_at = ? WHERE id = ? AND state = 'alive'").run(at, id).changes;
+  if (changed === 0 && !getAgent(db, id)) throw new LineageError(`There is no agent ${id}.`);
+}
+
+/** The agent's ancestors from its parent up to the root (nearest first). */
+export function ancestors(db: BetterSqlite3.Database, id: number): Agent[] {
+  const rows = db
+    .prepare(
+      `WITH RECURSIVE up(id, depth) AS (
+         SELECT parent_id, 1 FROM agent WHERE id = ? AND parent_id IS NOT NULL
+         UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
+       SELECT ${COLUMNS.split(', ').map((c) => `agent.${c}`).join(', ')} FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth`,
+    )
+    .all(id) as AgentRow[];
+  return rows.map(toAgent);
+}
+
+/** Ids of the agent's ancestors, nearest first (cheaper than whole agents). */
+export function ancestorIds(db: BetterSqlite3.Database, id: number): number[] {
+  return db
+    .prepare(
+      `WITH RECURSIVE up(id) AS (
+         SELECT parent_id FROM agent WHERE id = ? AND parent_id IS NOT NULL
+         UNION ALL SELECT agent.parent_id FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
+       SELECT id FROM up`,
+    )
+    .pluck()
+    .all(id) as number[];
+}
+
+/** Ids of all descendants (not the agent itself), breadth first. */
+export function descendantIds(db: BetterSqlite3.Database, id: number): number[] {
+  return db
+    .prepare(
+      `WITH RECURSIVE down(id) AS (
+         SELECT id FROM agent WHERE parent_id = ?
+         UNION ALL SELECT agent.id FROM agent JOIN down ON agent.parent_id = down.id)
+       SELECT id FROM down`,
+    )
+    .pluck()
+    .all(id) as number[];
+}
+
+export function children(db: BetterSqlite3.Database, id: number): Agent[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM agent WHERE parent_id = ? ORDER BY born_at, id`).all(id) as AgentRow[]).map(toAgent);
+}
+
+/** All agents of one lineage (a root and its descendants), ordered so parents come before children. */
+export function lineageAgents(db: BetterSqlite3.Database, rootId: number): Agent[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM agent WHERE root_id = ? ORDER BY generation, born_at, id`).all(rootId) as AgentRow[]).map(toAgent);
+}
+
+/** Recomputes every cached subtree size from the parent links (repair and verification). */
+export function recomputeSubtreeSizes(db: BetterSqlite3.Database): number {
+  return db.transaction(() => {
+    const rows = db.prepare('SELECT id, parent_id FROM agent ORDER BY generation DESC').all() as { id: number; parent_id: number | null }[];
+    const size = new Map<number, number>();
+    for (const row of rows) size.set(row.id, (size.get(row.id) ?? 0) + 1);
+    for (const row of rows) if (row.parent_id !== null) size.set(row.parent_id, (size.get(row.parent_id) ?? 0) + size.get(row.id)!);
+    const update = db.prepare('UPDATE agent SET subtree_size = ? WHERE id = ? AND subtree_size <> ?');
+    let changed = 0;
+    for (const [id, s] of size) changed += update.run(s, id, s).changes;
+    return changed;
+  })();
+}
