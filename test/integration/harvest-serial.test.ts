@@ -53,7 +53,8 @@ describe('harvest from a serial TRNG', () => {
     const error = await running;
     expect(error).toBeInstanceOf(HarvestError);
     expect((error as Error).cause).toBeInstanceOf(SourceError);
-    expect((error as Error).cause).toMatchObject({ failure: 'disconnected' });
+    // Normally noticed as the device node vanishing; on a loaded machine the stall timer may win the race.
+    expect(['disconnected', 'stalled']).toContain(((error as Error).cause as SourceError).failure);
     expect((error as Error).message).toContain(device.path);
     expect(pendingPoolBits(db.connection)).toBe(0);
   });
