@@ -1,0 +1,160 @@
+// Encoders and decoders for the tensor types LightSeed writes, byte-exact with
+// llama.cpp's reference quantizers (ggml-quants.c quantize_row_*_ref). Arithmetic
+// is done in float32 (Math.fround) as the C code does, so rounding matches.
+import { f16ToF32, f32ToF16 } from './fp16.std';
+
+const QK_K = 256;
+const QK8_0 = 32;
+const fr = Math.fround;
+
+/** C's lroundf/roundf: halves away from zero. */
+function roundAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+function absMax(x: Float32Array, start: number, length: number): number {
+  let max = 0;
+  for (let j = 0; j < length; j++) max = Math.max(max, Math.abs(x[start + j]!));
+  return fr(max);
+}
+
+export function encodeF32(x: Float32Array): Uint8Array {
+  return new Uint8Array(x.buffer.slice(x.byteOffset, x.byteOffset + x.byteLength));
+}
+
+export function encodeF16(x: Float32Array): Uint8Array {
+  const out = new Uint16Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = f32ToF16(x[i]!);
+  return new Uint8Array(out.buffer);
+}
+
+/** Q8_0: blocks of 32 as fp16 d = amax/127, then 32 int8 round(x/d). 34 bytes per block. */
+export function encodeQ8_0(x: Float32Array): Uint8Array {
+  if (x.length % QK8_0) throw new RangeError(`Q8_0 needs a multiple of ${QK8_0} values.`);
+  const out = new Uint8Array((x.length / QK8_0) * 34);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / QK8_0; b++) {
+    const start = b * QK8_0;
+    const d = fr(absMax(x, start, QK8_0) / 127);
+    const id = d ? fr(1 / d) : 0;
+    view.setUint16(b * 34, f32ToF16(d), true);
+    for (let j = 0; j < QK8_0; j++) view.setInt8(b * 34 + 2 + j, roundAway(fr(x[start + j]! * id)));
+  }
+  return out;
+}
+
+/**
+ * TQ2_0: blocks of 256 as 64 bytes of 2-bit codes (trit + 1), four weights a byte at
+ * strides of 32, then fp16 d = amax. 66 bytes per block.
+ */
+export function encodeTQ2_0(x: Float32Array): Uint8Array {
+  if (x.length % QK_K) throw new RangeError(`TQ2_0 needs a multiple of ${QK_K} values.`);
+  const out = new Uint8Array((x.length / QK_K) * 66);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / QK_K; b++) {
+    const base = b * QK_K;
+    const d = absMax(x, base, QK_K);
+    const id = d ? fr(1 / d) : 0;
+    const o = b * 66;
+    for (let j = 0; j < 64; j += 32) {
+      for (let m = 0; m < 32; m++) {
+        let q = 0;
+        for (let n = 0; n < 4; n++) {
+          const xi = roundAway(fr(x[base + j * 4 + m + n * 32]! * id)) + 1;
+          q += (xi & 3) << (2 * n);
+        }
+        out[o + j + m] = q;
+      }
+    }
+    view.setUint16(o + 64, f32ToF16(d), true);
+  }
+  return out;
+}
+
+/**
+ * TQ1_0: blocks of 256 as 48 bytes holding five trits each (base-3, scaled to a byte),
+ * 4 bytes holding four trits each, then fp16 d = amax. 54 bytes per block.
+ */
+export function encodeTQ1_0(x: Float32Array): Uint8Array {
+  if (x.length % QK_K) throw new RangeError(`TQ1_0 needs a multiple of ${QK_K} values.`);
+  const out = new Uint8Array((x.length / QK_K) * 54);
+  const view = new DataView(out.buffer);
+  const trit = (value: number, id: number) => roundAway(fr(value * id)) + 1;
+  const scaleToByte = (q: number) => Math.floor(((q & 0xff) * 256 + 242) / 243) & 0xff;
+  for (let b = 0; b < x.length / QK_K; b++) {
+    let p = b * QK_K;
+    const d = absMax(x, p, QK_K);
+    const id = d ? fr(1 / d) : 0;
+    const o = b * 54;
+    // 32 bytes of five trits (160 weights), then 16 bytes of five trits (80 weights).
+    for (const [start, width] of [
+      [0, 32],
+      [32, 16],
+    ] as const) {
+      for (let m = 0; m < width; m++) {
+        let q = 0;
+        for (let n = 0; n < 5; n++) q = q * 3 + trit(x[p + m + n * width]!, id);
+        out[o + start + m] = scaleToByte(q);
+      }
+      p += 5 * width;
+    }
+    // 4 bytes of four trits (16 weights), the first in the most significant trit.
+    for (let j = 0; j < 4; j++) {
+      let q = 0;
+      for (let m = 0; m < 4; m++) q = q * 3 + trit(x[p + j + m * 4]!, id);
+      out[o + 48 + j] = scaleToByte(q * 3);
+    }
+    view.setUint16(o + 52, f32ToF16(d), true);
+  }
+  return out;
+}
+
+export function decodeF16(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float32Array.from({ length: bytes.length / 2 }, (_, i) => f16ToF32(view.getUint16(i * 2, true)));
+}
+
+export function decodeQ8_0(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array((bytes.length / 34) * QK8_0);
+  for (let b = 0; b < bytes.length / 34; b++) {
+    const d = f16ToF32(view.getUint16(b * 34, true));
+    for (let j = 0; j < QK8_0; j++) out[b * QK8_0 + j] = view.getInt8(b * 34 + 2 + j) * d;
+  }
+  return out;
+}
+
+export function decodeTQ2_0(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array((bytes.length / 66) * QK_K);
+  let y = 0;
+  for (let b = 0; b < bytes.length / 66; b++) {
+    const d = f16ToF32(view.getUint16(b * 66 + 64, true));
+    for (let j = 0; j < 64; j += 32) {
+      for (let l = 0; l < 4; l++) {
+        for (let m = 0; m < 32; m++) out[y++] = (((bytes[b * 66 + j + m]! >> (l * 2)) & 3) - 1) * d;
+      }
+    }
+  }
+  return out;
+}
+
+export function decodeTQ1_0(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array((bytes.length / 54) * QK_K);
+  const pow3 = [1, 3, 9, 27, 81, 243];
+  const tritOf = (byte: number, n: number) => ((((byte * pow3[n]!) & 0xff) * 3) >> 8) - 1;
+  let y = 0;
+  for (let b = 0; b < bytes.length / 54; b++) {
+    const o = b * 54;
+    const d = f16ToF32(view.getUint16(o + 52, true));
+    for (const [start, width] of [
+      [0, 32],
+      [32, 16],
+    ] as const) {
+      for (let n = 0; n < 5; n++) for (let m = 0; m < width; m++) out[y++] = tritOf(bytes[o + start + m]!, n) * d;
+    }
+    for (let n = 0; n < 4; n++) for (let j = 0; j < 4; j++) out[y++] = tritOf(bytes[o + 48 + j]!, n) * d;
+  }
+  return out;
+}
