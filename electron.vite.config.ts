@@ -23,6 +23,7 @@ export default defineConfig({
           index: resolve('electron/main/index.main.ts'),
           cli: resolve('electron/cli/index.node.ts'),
           'assess-worker': resolve('native-bridge/estimators/assess-worker.node.ts'),
+          'engine-worker': resolve('electron/inference/engine-worker.node.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -9,10 +9,11 @@ import { assessCommand } from './assess.node';
 import { conditionCommand } from './condition.node';
 import { genesisCommand } from './genesis.node';
 import { harvestCommand } from './harvest.node';
+import { generateCommand, modelsCommand } from './models.node';
 import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, treeCommand, exportCommand, importCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

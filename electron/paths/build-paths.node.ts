@@ -6,6 +6,8 @@ export interface BuildPaths {
   rendererDir: string;
   /** The worker-thread entry that runs the SP 800-90B assessment. */
   assessWorker: string;
+  /** The inference engine process's entry. */
+  engineWorker: string;
 }
 
 /** `entryUrl` is import.meta.url of an entry in out/main/ (never of a shared chunk, which lives one folder deeper). */
@@ -13,5 +15,6 @@ export function buildPathsFrom(entryUrl: string): BuildPaths {
   return {
     rendererDir: fileURLToPath(new URL('../renderer', entryUrl)),
     assessWorker: fileURLToPath(new URL('./assess-worker.js', entryUrl)),
+    engineWorker: fileURLToPath(new URL('./engine-worker.js', entryUrl)),
   };
 }

@@ -1,0 +1,88 @@
+// Model registry and generation commands.
+import { AppServices } from '../services/app-services.node';
+import { drawSamplingSeed } from '../services/sampling-entropy.node';
+import { EngineHost, chooseThreads } from '../inference/engine-host.node';
+import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
+import { UsageError, type Command } from './command.node';
+
+function describe(model: RegisteredModel): string {
+  const types = Object.entries(model.types)
+    .map(([t, n]) => `${t}×${n}`)
+    .join(' ');
+  const params = model.parameterCount >= 1e9 ? `${(model.parameterCount / 1e9).toFixed(2)}B` : `${(model.parameterCount / 1e6).toFixed(2)}M`;
+  return `#${model.id}${model.isDefault ? ' (default)' : ''} ${model.name}: ${model.architecture}, ${params} parameters, ${types}, context ${model.contextLength}\n    ${model.path}`;
+}
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'Manage local ternary models: add (validated), list, rm, default',
+  usage: 'add FILE | list | rm MODEL | default MODEL [--json]',
+  options: { json: { type: 'boolean' } },
+  optionHelp: { json: { text: 'print JSON' } },
+  async run(values, [action = 'list', key], context) {
+    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0 });
+    const db = services.database.connection;
+    const print = (model: RegisteredModel | RegisteredModel[]) => context.out(values.json ? JSON.stringify(model, null, 2) : [model].flat().map(describe).join('\n'));
+    switch (action) {
+      case 'add': {
+        if (!key) throw new UsageError('models add needs a GGUF file.');
+        const model = await addModel(db, key, Date.now());
+        print(model);
+        for (const warning of model.warnings) context.err(`warning: ${warning}`);
+        return 0;
+      }
+      case 'list': {
+        const models = listModels(db);
+        if (!values.json && models.length === 0) context.out('No models added: `lightseed models add FILE.gguf` (TQ1_0 or TQ2_0 ternary models).');
+        else print(models);
+        return 0;
+      }
+      case 'rm':
+        if (!key) throw new UsageError('models rm needs a model: its number, name or path.');
+        context.out(`Removed ${removeModel(db, key).name} from the registry (the file was not touched).`);
+        return 0;
+      case 'default':
+        if (!key) throw new UsageError('models default needs a model: its number, name or path.');
+        print(setDefaultModel(db, key));
+        return 0;
+      default:
+        throw new UsageError(`Unknown models action "${action}": use add, list, rm or default.`);
+    }
+  },
+};
+
+export const generateCommand: Command = {
+  name: 'generate',
+  summary: 'Generate text with a local model, streaming tokens (our sampler, randomness from the entropy pool)',
+  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--chat]',
+  options: { model: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' }, temperature: { type: 'string' }, chat: { type: 'boolean' } },
+  optionHelp: {
+    model: { value: 'MODEL', text: 'number, name or path of a registered model (default: the default model)' },
+    prompt: { value: 'TEXT', text: 'what to continue, or with --chat the user message' },
+    'max-tokens': { value: 'N', text: 'most tokens to generate (default 128)' },
+    temperature: { value: 'T', text: 'sampling temperature (default 0.8; 0 = greedy)' },
+    chat: { text: "wrap the prompt as a user turn with the model's chat template" },
+  },
+  async run(values, _positionals, context) {
+    if (typeof values.prompt !== 'string') throw new UsageError('--prompt TEXT is required.');
+    const maxTokens = values['max-tokens'] === undefined ? 128 : Number(values['max-tokens']);
+    const temperature = values.temperature === undefined ? 0.8 : Number(values.temperature);
+    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens must be a positive whole number.');
+    if (!(temperature >= 0)) throw new UsageError('--temperature must be 0 or more.');
+    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0 });
+    const db = services.database.connection;
+    const model = typeof values.model === 'string' ? getModel(db, values.model) : defaultModel(db);
+    if (!model) throw new UsageError(typeof values.model === 'string' ? `There is no model "${values.model}".` : 'No default model: `lightseed models add FILE.gguf` first.');
+    await using engine = new EngineHost({ workerPath: context.paths.engineWorker });
+    await engine.load(model.path, { threads: chooseThreads(model.parameterCount), contextSize: Math.min(model.contextLength, 2048) });
+    const seed = await drawSamplingSeed(db);
+    const generation = await engine.generate(
+      { ...(values.chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler: { temperature }, seed },
+      (text) => process.stdout.write(text),
+    );
+    const { stats } = await generation.done;
+    process.stdout.write('\n');
+    context.err(`${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tokens/s, first token after ${stats.timeToFirstTokenMs.toFixed(0)} ms (${stats.stopReason})`);
+    return 0;
+  },
+};

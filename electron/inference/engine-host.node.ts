@@ -1,0 +1,191 @@
+// The main process's handle on the inference engine process. llama.cpp can abort the
+// process it runs in; it runs in its own, and when that dies the host says so,
+// fails the requests in flight with a clear error, and starts a fresh one (reloading
+// the model) for the next request.
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
+import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, LoadedModelInfo, SamplerSettings } from './engine-protocol.std';
+
+/** The engine process stopped while a request was in flight. */
+export class EngineCrashedError extends Error {
+  override readonly name = 'EngineCrashedError';
+}
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+}
+
+/** Threads for a model: one for small models, all cores but one for large ones (the design's rule for 2 cores). */
+export function chooseThreads(parameterCount: number, cores = cpus().length): number {
+  return parameterCount < 100_000_000 ? 1 : Math.max(1, cores - 1);
+}
+
+export const DEFAULT_SAMPLER: SamplerSettings = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, repeatLastN: 64 };
+
+export interface GenerateRequest {
+  messages?: ChatTurn[];
+  prompt?: string;
+  maxTokens?: number;
+  stop?: string[];
+  sampler?: Partial<SamplerSettings>;
+  /** ≥ 32 bytes of entropy for the sampler's DRBG. */
+  seed: Uint8Array;
+  adapters?: AdapterRef[];
+}
+
+export interface Generation {
+  id: number;
+  /** Resolves with the whole text and the statistics; rejects if the engine fails. */
+  done: Promise<{ text: string; stats: GenerationStats }>;
+  /** Stops the generation; `done` resolves with stopReason 'aborted'. */
+  abort(): void;
+}
+
+export interface EngineHostOptions {
+  /** The built engine entry (out/main/engine-worker.js). */
+  workerPath: string;
+  /** Called when the engine process dies unexpectedly. */
+  onCrash?: (message: string) => void;
+}
+
+/** Omit that keeps the union's members apart. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onToken?: (text: string) => void };
+
+export class EngineHost implements AsyncDisposable {
+  #child: ChildProcess | undefined;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  #lastLoad: { modelPath: string; threads: number; contextSize: number } | undefined;
+  #loaded: Promise<LoadedModelInfo> | undefined;
+  #disposed = false;
+  #restarts = 0;
+  #crashed = false;
+
+  constructor(private readonly options: EngineHostOptions) {}
+
+  /** How many times the engine process was restarted after dying. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  #spawn(): ChildProcess {
+    const child = fork(this.options.workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    child.on('message', (reply: EngineReply) => {
+      const pending = this.#pending.get(reply.id);
+      if (!pending) return;
+      if (reply.type === 'token') pending.onToken?.(reply.text);
+      else {
+        this.#pending.delete(reply.id);
+        if (reply.type === 'error') pending.reject(new EngineError(reply.message));
+        else pending.resolve(reply);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      this.#loaded = undefined;
+      if (this.#disposed) return;
+      this.#crashed = true;
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      const message = `The inference engine ${how}${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}. It restarts with the next request; the conversation is kept.`;
+      for (const [id, pending] of this.#pending) {
+        pending.reject(new EngineCrashedError(message));
+        this.#pending.delete(id);
+      }
+      this.options.onCrash?.(message);
+    });
+    return child;
+  }
+
+  #request<T extends EngineReply>(request: WithoutId<EngineRequest>, onToken?: (text: string) => void): { id: number; reply: Promise<T> } {
+    if (this.#disposed) throw new DisposedError('Inference engine');
+    if (!this.#child) {
+      if (this.#crashed) this.#restarts++;
+      this.#crashed = false;
+      this.#child = this.#spawn();
+    }
+    const id = this.#nextId++;
+    const reply = new Promise<T>((resolve, reject) => this.#pending.set(id, { resolve: resolve as (r: EngineReply) => void, reject, ...(onToken ? { onToken } : {}) }));
+    this.#child.send({ ...request, id } as EngineRequest);
+    return { id, reply };
+  }
+
+  /** Loads a model (validate it with the GGUF validator first: llama.cpp may abort on a bad file). */
+  async load(modelPath: string, options: { threads: number; contextSize: number }): Promise<LoadedModelInfo> {
+    this.#lastLoad = { modelPath, ...options };
+    this.#loaded = this.#request<Extract<EngineReply, { type: 'loaded' }>>({ type: 'load', modelPath, ...options }).reply.then((r) => r.info);
+    return this.#loaded;
+  }
+
+  /** Makes sure the last loaded model is loaded (after a crash, in a fresh process). */
+  async #ready(): Promise<void> {
+    if (!this.#lastLoad) throw new EngineError('No model is loaded: add one with `lightseed models add FILE`.');
+    if (!this.#child || !this.#loaded) await this.load(this.#lastLoad.modelPath, this.#lastLoad);
+    else await this.#loaded;
+  }
+
+  async generate(request: GenerateRequest, onToken: (text: string) => void = () => {}): Promise<Generation> {
+    await this.#ready();
+    if (request.seed.length < 32) throw new EngineError('A generation needs at least 32 bytes of seed entropy.');
+    const { id, reply } = this.#request<Extract<EngineReply, { type: 'done' }>>(
+      {
+        type: 'generate',
+        ...(request.messages ? { messages: request.messages } : {}),
+        ...(request.prompt !== undefined ? { prompt: request.prompt } : {}),
+        maxTokens: request.maxTokens ?? 256,
+        stop: request.stop ?? [],
+        sampler: { ...DEFAULT_SAMPLER, ...request.sampler },
+        seed: request.seed,
+        adapters: request.adapters ?? [],
+      },
+      onToken,
+    );
+    return {
+      id,
+      done: reply.then((r) => ({ text: r.text, stats: r.stats })),
+      abort: () => {
+        if (this.#child) this.#request({ type: 'abort', target: id });
+      },
+    };
+  }
+
+  /** The logits after evaluating `tokens` from an empty context (for tests and identity probes). */
+  async logits(tokens: number[], adapters: AdapterRef[] = []): Promise<Float32Array> {
+    await this.#ready();
+    return (await this.#request<Extract<EngineReply, { type: 'logits' }>>({ type: 'logits', tokens, adapters }).reply).logits;
+  }
+
+  /** Kills the engine process (tests use this to prove the host survives). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.#child?.kill(signal);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const child = this.#child;
+    this.#child = undefined;
+    for (const pending of this.#pending.values()) pending.reject(new DisposedError('Inference engine'));
+    this.#pending.clear();
+    if (child) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.disconnect?.();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+// Messages between the main process and the inference engine process (an Electron
+// utility process in the app, a Node child process in CLI and browser mode).
+
+export interface SamplerSettings {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  repeatPenalty: number;
+  repeatLastN: number;
+  /** Token id → bias added to its logit. */
+  tokenBias?: [number, number][];
+}
+
+export interface ChatTurn {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface AdapterRef {
+  path: string;
+  scale: number;
+}
+
+export type EngineRequest =
+  | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number }
+  | {
+      id: number;
+      type: 'generate';
+      /** A conversation rendered with the model's chat template, or raw text. */
+      messages?: ChatTurn[];
+      prompt?: string;
+      maxTokens: number;
+      stop: string[];
+      sampler: SamplerSettings;
+      /** Entropy for this generation's DRBG (at least 32 bytes, from the entropy pool). */
+      seed: Uint8Array;
+      adapters: AdapterRef[];
+    }
+  | { id: number; type: 'logits'; tokens: number[]; adapters: AdapterRef[] }
+  | { id: number; type: 'abort'; target: number }
+  | { id: number; type: 'unload' };
+
+export interface GenerationStats {
+  tokens: number;
+  promptTokens: number;
+  /** Milliseconds from the request to the first generated token. */
+  timeToFirstTokenMs: number;
+  tokensPerSecond: number;
+  stopReason: 'eos' | 'stop' | 'maxTokens' | 'aborted';
+  /** Prompt turns dropped to fit the context window (oldest first, the system prompt kept). */
+  droppedTurns: number;
+}
+
+export interface LoadedModelInfo {
+  path: string;
+  vocabularySize: number;
+  contextSize: number;
+  threads: number;
+  trainContextSize: number;
+}
+
+export type EngineReply =
+  | { id: number; type: 'loaded'; info: LoadedModelInfo }
+  | { id: number; type: 'token'; text: string; token: number }
+  | { id: number; type: 'done'; text: string; stats: GenerationStats }
+  | { id: number; type: 'logits'; logits: Float32Array }
+  | { id: number; type: 'ok' }
+  | { id: number; type: 'error'; message: string };

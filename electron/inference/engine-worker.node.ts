@@ -1,0 +1,204 @@
+// The inference engine process: llama.cpp through node-llama-cpp, our sampler over
+// its logits, randomness from a DRBG seeded with pool entropy sent by the main
+// process. Runs as a child process (or Electron utility process); if it crashes,
+// only this process dies.
+import { getLlama, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
+import { sampleToken } from './sampler.std';
+import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats } from './engine-protocol.std';
+
+interface Loaded {
+  model: LlamaModel;
+  path: string;
+  threads: number;
+  contextSize: number;
+  /** One context per adapter set: llama.cpp attaches adapters to a context. */
+  contexts: Map<string, LlamaContext>;
+}
+
+let llama: Llama | undefined;
+let loaded: Loaded | undefined;
+const aborted = new Set<number>();
+
+function send(reply: EngineReply): void {
+  process.send?.(reply);
+}
+
+async function contextFor(adapters: AdapterRef[]): Promise<LlamaContext> {
+  const current = loaded!;
+  const key = adapters.map((a) => `${a.path}@${a.scale}`).join('|');
+  let context = current.contexts.get(key);
+  if (!context) {
+    // Keep a few contexts; llama.cpp caches adapter files by path, so recycling is cheap.
+    if (current.contexts.size >= 4) {
+      const [oldest, old] = current.contexts.entries().next().value as [string, LlamaContext];
+      current.contexts.delete(oldest);
+      await old.dispose();
+    }
+    context = await current.model.createContext({
+      contextSize: current.contextSize,
+      threads: current.threads,
+      sequences: 1,
+      ...(adapters.length ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {}),
+    });
+    current.contexts.set(key, context);
+  }
+  return context;
+}
+
+function toHistory(messages: ChatTurn[]): ChatHistoryItem[] {
+  return messages.map((m) =>
+    m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] },
+  );
+}
+
+/** Renders the conversation with the model's chat template, dropping the oldest turns (never the system prompt) to fit. */
+function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): { tokens: Token[]; dropped: number } {
+  const wrapper = resolveChatWrapper(model);
+  let turns = [...messages];
+  let dropped = 0;
+  for (;;) {
+    const { contextText } = wrapper.generateContextState({ chatHistory: [...toHistory(turns), { type: 'model', response: [] }] });
+    const tokens = contextText.tokenize(model.tokenizer);
+    const droppable = turns.findIndex((t, i) => t.role !== 'system' && i < turns.length - 1);
+    if (tokens.length <= budget || droppable === -1) return { tokens, dropped };
+    turns = turns.filter((_, i) => i !== droppable);
+    dropped++;
+  }
+}
+
+async function generate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
+  if (!loaded) throw new Error('No model is loaded.');
+  const started = performance.now();
+  const { model } = loaded;
+  const context = await contextFor(request.adapters);
+  const sequence = context.getSequence();
+  try {
+    const budget = loaded.contextSize - request.maxTokens;
+    const rendered = request.messages ? renderPrompt(model, request.messages, budget) : { tokens: model.tokenize(request.prompt ?? ''), dropped: 0 };
+    if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${request.maxTokens} kept for the answer.`);
+    const drbg = HmacDrbg.instantiate(request.seed.subarray(0, 32), request.seed.subarray(32), new TextEncoder().encode('LightSeed sampler'));
+    const bias = new Map(request.sampler.tokenBias ?? []);
+    const eos = model.tokens.eos;
+    const generated: Token[] = [];
+    const recent: number[] = [...rendered.tokens];
+    let text = '';
+    let stopReason: GenerationStats['stopReason'] = 'maxTokens';
+    let firstTokenAt = 0;
+    let input: Token[] = rendered.tokens;
+    while (generated.length < request.maxTokens) {
+      if (aborted.delete(request.id)) {
+        stopReason = 'aborted';
+        break;
+      }
+      const items = input.map((token, i) => (i === input.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
+      const results = await sequence.controlledEvaluate(items as never);
+      const logitsMap = results.at(-1)?.next?.logits;
+      if (!logitsMap) throw new Error('llama.cpp returned no logits.');
+      const logits = new Float32Array(logitsMap.size);
+      logits.fill(-Infinity);
+      for (const [token, logit] of logitsMap) logits[token] = logit;
+      const { token } = sampleToken(logits, { ...request.sampler, tokenBias: bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
+      if (!firstTokenAt) firstTokenAt = performance.now();
+      if (token === eos || model.isSpecialToken(token as Token)) {
+        stopReason = 'eos';
+        break;
+      }
+      generated.push(token as Token);
+      recent.push(token);
+      const full = model.detokenize(generated);
+      // Hold back text until a multi-byte character is complete.
+      if (!full.endsWith('\uFFFD')) {
+        let next = full;
+        const hit = request.stop.map((s) => next.indexOf(s)).filter((i) => i >= 0);
+        if (hit.length) next = next.slice(0, Math.min(...hit));
+        if (next.length > text.length) send({ id: request.id, type: 'token', text: next.slice(text.length), token });
+        text = next;
+        if (hit.length) {
+          stopReason = 'stop';
+          break;
+        }
+      }
+      input = [token as Token];
+    }
+    const seconds = (performance.now() - (firstTokenAt || started)) / 1000;
+    send({
+      id: request.id,
+      type: 'done',
+      text,
+      stats: {
+        tokens: generated.length,
+        promptTokens: rendered.tokens.length,
+        timeToFirstTokenMs: (firstTokenAt || performance.now()) - started,
+        tokensPerSecond: generated.length > 1 ? (generated.length - 1) / Math.max(seconds, 1e-6) : 0,
+        stopReason,
+        droppedTurns: rendered.dropped,
+      },
+    });
+  } finally {
+    // The next request starts from an empty sequence.
+    await sequence.clearHistory();
+    sequence.dispose();
+  }
+}
+
+async function handle(request: EngineRequest): Promise<void> {
+  switch (request.type) {
+    case 'load': {
+      llama ??= await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
+      if (loaded) await loaded.model.dispose();
+      loaded = undefined;
+      const model = await llama.loadModel({ modelPath: request.modelPath, gpuLayers: 0 });
+      loaded = { model, path: request.modelPath, threads: request.threads, contextSize: request.contextSize, contexts: new Map() };
+      send({
+        id: request.id,
+        type: 'loaded',
+        info: {
+          path: request.modelPath,
+          vocabularySize: model.fileInfo.metadata.tokenizer.ggml.tokens.length,
+          contextSize: request.contextSize,
+          threads: request.threads,
+          trainContextSize: model.trainContextSize,
+        },
+      });
+      return;
+    }
+    case 'generate':
+      return generate(request);
+    case 'logits': {
+      if (!loaded) throw new Error('No model is loaded.');
+      const context = await contextFor(request.adapters);
+      const sequence = context.getSequence();
+      try {
+        const items = request.tokens.map((token, i) => (i === request.tokens.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
+        const results = await sequence.controlledEvaluate(items as never);
+        const logits = new Float32Array(loaded.model.fileInfo.metadata.tokenizer.ggml.tokens.length);
+        for (const [token, logit] of results.at(-1)?.next?.logits ?? []) logits[token] = logit;
+        send({ id: request.id, type: 'logits', logits });
+      } finally {
+        await sequence.clearHistory();
+        sequence.dispose();
+      }
+      return;
+    }
+    case 'abort':
+      aborted.add(request.target);
+      send({ id: request.id, type: 'ok' });
+      return;
+    case 'unload':
+      if (loaded) await loaded.model.dispose();
+      loaded = undefined;
+      send({ id: request.id, type: 'ok' });
+      return;
+  }
+}
+
+/** Work on the model runs one request at a time (one context sequence); aborts jump the queue. */
+let queue: Promise<void> = Promise.resolve();
+
+process.on('message', (request: EngineRequest) => {
+  const run = () => handle(request).catch((error: unknown) => send({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) }));
+  if (request.type === 'abort') void run();
+  else queue = queue.then(run);
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,116 @@
+// The inference engine in its own process, on tiny ternary models our writer makes:
+// streaming, determinism from the DRBG seed, abort, a crash mid-generation, bad files.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
+import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
+import { buildModel } from '../../electron/inference/gguf/model-builder.node';
+import { buildPathsFrom } from '../../electron/paths/build-paths.node';
+import { Database } from '../../electron/store/database.node';
+import { addModel, listModels } from '../../electron/store/models.node';
+import { sfc32 } from '../fixtures/entropy-datasets';
+import { makeTempDir } from '../helpers/temp-dir';
+
+const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
+let dir: ReturnType<typeof makeTempDir>;
+let modelPath: string;
+let engine: EngineHost;
+
+async function tinyModel(path: string, seed: number, architecture: 'llama' | 'bitnet' = 'llama') {
+  const random = sfc32(seed);
+  await buildModel(path, { architecture, embeddingLength: 256, blockCount: 2, feedForwardLength: 512, headCount: 4, headCountKv: 2, contextLength: 512, ternaryType: 'TQ2_0' }, (name, dims) => {
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (name.endsWith('norm.weight')) return new Float32Array(n).fill(1);
+    if (name === 'token_embd.weight' || name === 'output.weight') return Float32Array.from({ length: n }, () => random() - 0.5);
+    const s = 1 / Math.sqrt(dims[0]!);
+    return Float32Array.from({ length: n }, () => [-s, 0, s][Math.floor(random() * 3)]!);
+  });
+}
+
+beforeAll(async () => {
+  dir = makeTempDir();
+  modelPath = join(dir.path, 'tiny.gguf');
+  await tinyModel(modelPath, 11);
+  engine = new EngineHost({ workerPath: paths.engineWorker });
+  await engine.load(modelPath, { threads: 1, contextSize: 256 });
+}, 60_000);
+afterAll(async () => {
+  await engine.dispose();
+  dir.remove();
+});
+
+describe('inference engine', () => {
+  it('streams tokens and reports tokens/s, the same seed giving the same text', async () => {
+    const seed = randomBytes(48);
+    const pieces: string[] = [];
+    const first = await engine.generate({ prompt: 'Once', maxTokens: 16, seed }, (text) => pieces.push(text));
+    const a = await first.done;
+    expect(a.stats.tokens).toBeGreaterThan(0);
+    expect(a.stats.tokens).toBeLessThanOrEqual(16);
+    expect(pieces.join('')).toBe(a.text);
+    expect(a.stats.tokensPerSecond).toBeGreaterThan(0);
+    const b = await (await engine.generate({ prompt: 'Once', maxTokens: 16, seed })).done;
+    expect(b.text).toBe(a.text);
+    const others = await Promise.all(
+      [1, 2, 3].map(async () => (await (await engine.generate({ prompt: 'Once', maxTokens: 16, seed: randomBytes(48), sampler: { temperature: 1.5, topK: 0, topP: 1, minP: 0 } })).done).text),
+    );
+    expect(others.some((t) => t !== a.text)).toBe(true);
+  }, 60_000);
+
+  it('stops mid-stream when aborted', async () => {
+    let pieces = 0;
+    const generation: Awaited<ReturnType<EngineHost['generate']>> = await engine.generate({ prompt: 'Tell', maxTokens: 200, seed: randomBytes(48), sampler: { temperature: 1, topK: 0, topP: 1, minP: 0 } }, () => {
+      if (++pieces === 2) generation.abort();
+    });
+    const { stats } = await generation.done;
+    expect(['aborted', 'eos']).toContain(stats.stopReason);
+    expect(stats.tokens).toBeLessThan(200);
+  }, 60_000);
+
+  it('renders chats with the model template and drops the oldest turns to fit, keeping the system prompt', async () => {
+    const turns = Array.from({ length: 40 }, (_, i) => ({ role: (i % 2 ? 'assistant' : 'user') as 'user' | 'assistant', content: `turn ${i} `.repeat(4) }));
+    const { stats } = await (await engine.generate({ messages: [{ role: 'system', content: 'You are a seed.' }, ...turns, { role: 'user', content: 'last' }], maxTokens: 8, seed: randomBytes(48) })).done;
+    expect(stats.droppedTurns).toBeGreaterThan(0);
+    expect(stats.promptTokens).toBeLessThanOrEqual(256 - 8);
+  }, 60_000);
+
+  it('survives the engine process being killed mid-generation: a clear error, then the next request works', async () => {
+    let killed = false;
+    const generation = await engine.generate({ prompt: 'Again', maxTokens: 200, seed: randomBytes(48), sampler: { temperature: 1, topK: 0, topP: 1, minP: 0 } }, () => {
+      if (!killed) {
+        killed = true;
+        engine.kill('SIGKILL');
+      }
+    });
+    const error = await generation.done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineCrashedError);
+    expect((error as Error).message).toMatch(/was killed \(SIGKILL\).*restarts with the next request/);
+    const after = await (await engine.generate({ prompt: 'Once', maxTokens: 4, seed: randomBytes(48) })).done;
+    expect(after.stats.tokens).toBeGreaterThan(0);
+    expect(engine.restarts).toBe(1);
+  }, 60_000);
+
+  it('loads a bitnet model too', async () => {
+    const path = join(dir.path, 'bitnet.gguf');
+    await tinyModel(path, 12, 'bitnet');
+    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    await other.load(path, { threads: 1, contextSize: 128 });
+    const { stats } = await (await other.generate({ prompt: 'hi', maxTokens: 4, seed: randomBytes(48) })).done;
+    expect(stats.promptTokens).toBe(2);
+  }, 60_000);
+});
+
+describe('model registry', () => {
+  it('validates files before anything loads them, and records what they are', async () => {
+    await using db = await Database.open({ path: join(dir.path, 'registry.db') });
+    const model = await addModel(db.connection, modelPath, 1);
+    expect(model).toMatchObject({ architecture: 'llama', isDefault: true, types: { TQ2_0: 14, Q8_0: 2, F32: 5 } });
+    expect(model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const broken = join(dir.path, 'broken.gguf');
+    writeFileSync(broken, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(40)]));
+    await expect(addModel(db.connection, broken, 2)).rejects.toThrow(GgufError);
+    expect(listModels(db.connection)).toHaveLength(1);
+  });
+});
