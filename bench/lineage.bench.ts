@@ -11,7 +11,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { Database } from '../electron/store/database.node';
 import { FITNESS_TAU } from '../electron/store/feedback.node';
-import { ancestorIds, birthAgent, descendantIds, divideAgent, recomputeSubtreeSizes } from '../electron/store/lineage.node';
+import { ancestorIds, birthAgent, descendantIds, divideAgent, recomputeSubtreeSizes, seedChainOf } from '../electron/store/lineage.node';
 import { generationStats, type GenerationStats } from '../electron/store/lineage-stats.node';
 import { sfc32 } from '../test/fixtures/entropy-datasets';
 import { insertGenesis } from '../test/helpers/genesis';
@@ -78,7 +78,7 @@ function medianMs(operation: () => unknown, runs = RUNS, warmUp = true): number 
  */
 function bulkWriter(db: BetterSqlite3.Database, random: () => number) {
   const insertAgent = db.prepare(
-    `INSERT INTO agent (id, uid, parent_id, root_id, generation, origin, name, seed_chain, traits, interactions, total_interactions, fitness, fitness_at, born_at)
+    `INSERT INTO agent (id, uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, born_at)
      VALUES (?, ?, ?, ?, ?, 'divided', ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDivision = db.prepare(
@@ -91,7 +91,7 @@ function bulkWriter(db: BetterSqlite3.Database, random: () => number) {
       const total = Math.floor(random() * 400);
       const fitnessAt = Math.floor(random() * (total + 1));
       const fitness = (random() + random() + random() - 1.5) * 4;
-      insertAgent.run(id, createHash('sha256').update(chain).digest('hex'), parentId, rootId, generation, `Agent ${id}`, chain, TRAITS, total - fitnessAt, total, fitness, fitnessAt, id);
+      insertAgent.run(id, createHash('sha256').update(chain).digest('hex'), parentId, rootId, generation, `Agent ${id}`, chain.subarray(chain.length - 32), TRAITS, total - fitnessAt, total, fitness, fitnessAt, id);
       insertDivision.run(parentId, id, chain.subarray(chain.length - 32), id);
       if (++pending === BATCH) this.flush();
     },
@@ -139,7 +139,7 @@ it('lineage store at 1,000,000 agents', async () => {
     const loadStarted = performance.now();
     let started = performance.now();
     const deepRoot = birthAgent(db, { genesisId: insertGenesis(db, 0), name: 'Deep root', traits: {}, bornAt: 0 });
-    let chain = Buffer.from(deepRoot.seedChain);
+    let chain = Buffer.from(seedChainOf(db, deepRoot.id));
     let tip = deepRoot.id;
     nextId = tip + 1;
     for (let generation = 1; generation <= DEEP_GENERATIONS; generation++) {
@@ -164,7 +164,7 @@ it('lineage store at 1,000,000 agents', async () => {
       nextId = root.id + 1;
       if (r === 0) firstRootId = root.id;
       const members = [root.id];
-      const chains = [Buffer.from(root.seedChain)];
+      const chains = [Buffer.from(seedChainOf(db, root.id))];
       const generations = [0];
       let deepest = 0;
       started = performance.now();
@@ -175,7 +175,7 @@ it('lineage store at 1,000,000 agents', async () => {
           const child = divideAgent(db, { parentId: members[p]!, name: `Agent ${nextId}`, mutationSeed: randomBytes(32), traits: JSON.parse(TRAITS), reason: 'bench', bornAt: nextId });
           dividedMs += performance.now() - divideStarted;
           expect(child.id).toBe(nextId);
-          chains.push(Buffer.from(child.seedChain));
+          chains.push(Buffer.from(seedChainOf(db, child.id)));
         } else {
           const childChain = Buffer.concat([chains[p]!, randomBytes(32)]);
           const bulkStarted = performance.now();

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.std';
-import { agentUid, ancestors, getAgent, growSubtrees, type Agent } from './lineage.node';
+import { agentUid, ancestors, getAgent, growSubtrees, seedChainOf, type Agent } from './lineage.node';
 import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
 
 export const BUNDLE_FORMAT = 'lightseed.agent-bundle';
@@ -57,12 +57,12 @@ export class BundleError extends Error {
   override readonly name = 'BundleError';
 }
 
-function bundled(agent: Agent): z.infer<typeof BundledAgent> {
+function bundled(agent: Agent, chain: Uint8Array): z.infer<typeof BundledAgent> {
   return {
     uid: agent.uid,
     name: agent.name,
     generation: agent.generation,
-    seedChain: Buffer.from(agent.seedChain).toString('hex'),
+    seedChain: Buffer.from(chain).toString('hex'),
     traits: agent.traits,
     interactions: agent.interactions,
     totalInteractions: agent.totalInteractions,
@@ -81,14 +81,17 @@ function checksum(body: z.infer<typeof BundleBody>): string {
 export function exportBundle(db: BetterSqlite3.Database, agentId: number, exportedAt: number): AgentBundle {
   const agent = getAgent(db, agentId);
   if (!agent) throw new BundleError(`There is no agent ${agentId}.`);
+  const lineage = ancestors(db, agentId).reverse();
+  const chain = seedChainOf(db, agentId);
   const embeddings = db.prepare('SELECT rowid, embedding FROM memory_vec WHERE agent_id = ?').all(BigInt(agentId)) as { rowid: number; embedding: Buffer }[];
   const embeddingOf = new Map(embeddings.map((e) => [Number(e.rowid), e.embedding]));
   const body: z.infer<typeof BundleBody> = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
     exportedAt,
-    agent: bundled(agent),
-    lineage: ancestors(db, agentId).reverse().map(bundled),
+    agent: bundled(agent, chain),
+    // Root first; each chain is its parent's plus one seed.
+    lineage: lineage.map((a, i) => bundled(a, chain.subarray(0, 32 * (i + 1)))),
     memories: listMemories(db, agentId).map((m) => ({
       query: m.query,
       response: m.response,
@@ -148,7 +151,7 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): I
   return db.transaction(() => {
     const findUid = db.prepare('SELECT id, root_id FROM agent WHERE uid = ?');
     const insert = db.prepare(
-      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed_chain, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at)
+      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at)
        VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt)`,
     );
     let parentId: number | null = null;
@@ -170,7 +173,7 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): I
           ...node,
           parentId,
           rootId: parentId === null ? 0 : rootId,
-          seedChain: Buffer.from(node.seedChain, 'hex'),
+          seedChain: Buffer.from(node.seedChain, 'hex').subarray(-32),
           traits: JSON.stringify(node.traits),
         }).lastInsertRowid,
       );

@@ -18,8 +18,8 @@ export interface Agent {
   origin: AgentOrigin;
   genesisId: number | null;
   name: string;
-  /** Genesis seed, then one mutation seed per division, 32 bytes each. */
-  seedChain: Uint8Array;
+  /** This agent's link of the seed chain (see seedChainOf for the whole chain). */
+  seed: Uint8Array;
   traits: TraitValues;
   interactions: number;
   totalInteractions: number;
@@ -40,7 +40,7 @@ export interface AgentRow {
   origin: AgentOrigin;
   genesis_id: number | null;
   name: string;
-  seed_chain: Buffer;
+  seed: Buffer;
   traits: string;
   interactions: number;
   total_interactions: number;
@@ -62,7 +62,7 @@ export function toAgent(row: AgentRow): Agent {
     origin: row.origin,
     genesisId: row.genesis_id,
     name: row.name,
-    seedChain: new Uint8Array(row.seed_chain),
+    seed: new Uint8Array(row.seed),
     traits: JSON.parse(row.traits) as TraitValues,
     interactions: row.interactions,
     totalInteractions: row.total_interactions,
@@ -84,7 +84,7 @@ export class LineageError extends Error {
   override readonly name = 'LineageError';
 }
 
-const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed_chain, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size';
+const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size';
 
 export function getAgent(db: BetterSqlite3.Database, id: number): Agent | undefined {
   const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id) as AgentRow | undefined;
@@ -125,7 +125,7 @@ export function birthAgent(db: BetterSqlite3.Database, input: BirthInput): Agent
     const chain = new Uint8Array(genesis.seed);
     const info = db
       .prepare(
-        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, genesis_id, name, seed_chain, traits, born_at)
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, born_at)
          VALUES (?, NULL, 0, 0, 'born', ?, ?, ?, ?, ?)`,
       )
       .run(agentUid(chain), input.genesisId, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt);
@@ -156,15 +156,16 @@ export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): A
     const parent = getAgent(db, input.parentId);
     if (!parent) throw new LineageError(`There is no agent ${input.parentId}.`);
     if (parent.state === 'archived') throw new LineageError(`${parent.name} is archived and no longer divides.`);
-    const chain = new Uint8Array(parent.seedChain.length + 32);
-    chain.set(parent.seedChain);
-    chain.set(input.mutationSeed, parent.seedChain.length);
+    const parentChain = seedChainOf(db, parent.id);
+    const chain = new Uint8Array(parentChain.length + 32);
+    chain.set(parentChain);
+    chain.set(input.mutationSeed, parentChain.length);
     const info = db
       .prepare(
-        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed_chain, traits, born_at)
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, born_at)
          VALUES (?, ?, ?, ?, 'divided', ?, ?, ?, ?)`,
       )
-      .run(agentUid(chain), parent.id, parent.rootId, parent.generation + 1, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt);
+      .run(agentUid(chain), parent.id, parent.rootId, parent.generation + 1, input.name, Buffer.from(input.mutationSeed), JSON.stringify(input.traits), input.bornAt);
     const childId = Number(info.lastInsertRowid);
     db.prepare(
       `INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -173,6 +174,19 @@ export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): A
     growSubtrees(db, parent.id, 1);
     return getAgent(db, childId)!;
   })();
+}
+
+/** The whole seed chain, root's Genesis seed first: the agent's identity, 32 bytes per generation. */
+export function seedChainOf(db: BetterSqlite3.Database, id: number): Uint8Array {
+  const seeds = db
+    .prepare(
+      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
+       SELECT agent.seed FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth DESC`,
+    )
+    .pluck()
+    .all(id) as Buffer[];
+  if (seeds.length === 0) throw new LineageError(`There is no agent ${id}.`);
+  return new Uint8Array(Buffer.concat(seeds));
 }
 
 /** Adds `by` to the cached subtree size of `id` and all its ancestors. */

@@ -65,7 +65,7 @@ interface AgentFacts {
   root_id: number;
   generation: number;
   uid: string;
-  seed_chain: Buffer;
+  seed: Buffer;
   interactions: number;
   total_interactions: number;
   fitness: number;
@@ -76,6 +76,9 @@ interface AgentFacts {
 /** Subtree sizes counted afresh: every agent adds one to itself and to each ancestor. */
 function countSubtrees(agents: AgentFacts[]): Map<number, number> {
   const byId = new Map(agents.map((a) => [a.id, a]));
+  // Each agent keeps its own link; the chain is its parent's chain plus that link (parents have smaller ids).
+  const chainOf = new Map<number, Buffer>();
+  for (const a of agents) chainOf.set(a.id, a.parent_id === null ? a.seed : Buffer.concat([chainOf.get(a.parent_id) ?? Buffer.alloc(0), a.seed]));
   const size = new Map<number, number>();
   for (const agent of agents) {
     for (let at: AgentFacts | undefined = agent; at; at = at.parent_id === null ? undefined : byId.get(at.parent_id)) {
@@ -91,9 +94,12 @@ function checkInvariants(db: BetterSqlite3.Database): number {
   expect(db.pragma('foreign_key_check')).toEqual([]);
 
   const agents = db
-    .prepare('SELECT id, parent_id, root_id, generation, uid, seed_chain, interactions, total_interactions, fitness, fitness_at, subtree_size FROM agent ORDER BY id')
+    .prepare('SELECT id, parent_id, root_id, generation, uid, seed, interactions, total_interactions, fitness, fitness_at, subtree_size FROM agent ORDER BY id')
     .all() as AgentFacts[];
   const byId = new Map(agents.map((a) => [a.id, a]));
+  // Each agent keeps its own link; the chain is its parent's chain plus that link (parents have smaller ids).
+  const chainOf = new Map<number, Buffer>();
+  for (const a of agents) chainOf.set(a.id, a.parent_id === null ? a.seed : Buffer.concat([chainOf.get(a.parent_id) ?? Buffer.alloc(0), a.seed]));
   const divisions = db.prepare('SELECT parent_id, child_id, mutation_seed, parent_interactions FROM division').all() as {
     parent_id: number;
     child_id: number;
@@ -115,12 +121,12 @@ function checkInvariants(db: BetterSqlite3.Database): number {
     if (child.parent_id !== d.parent_id) broken.push(`agent ${child.id} has parent ${child.parent_id}, its division says ${d.parent_id}`);
     if (child.generation !== parent.generation + 1) broken.push(`agent ${child.id} is generation ${child.generation} under generation ${parent.generation}`);
     if (child.root_id !== parent.root_id) broken.push(`agent ${child.id} has root ${child.root_id}, its parent ${parent.root_id}`);
-    if (!child.seed_chain.equals(Buffer.concat([parent.seed_chain, d.mutation_seed]))) broken.push(`agent ${child.id}'s seed chain is not its parent's plus the mutation seed`);
+    if (!child.seed.equals(d.mutation_seed)) broken.push(`agent ${child.id}'s seed is not its division's mutation seed`);
   }
   for (const agent of agents) {
     if (agent.parent_id !== null && !divisionOf.has(agent.id)) broken.push(`agent ${agent.id} has a parent but no division`);
     if (agent.parent_id === null && agent.root_id !== agent.id) broken.push(`root ${agent.id} names ${agent.root_id} as its root`);
-    if (agent.uid !== createHash('sha256').update(agent.seed_chain).digest('hex')) broken.push(`agent ${agent.id}'s uid is not the hash of its seed chain`);
+    if (agent.uid !== createHash('sha256').update(chainOf.get(agent.id)!).digest('hex')) broken.push(`agent ${agent.id}'s uid is not the hash of its seed chain`);
   }
   expect(broken).toEqual([]);
 

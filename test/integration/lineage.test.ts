@@ -19,6 +19,7 @@ import {
   getAgent,
   LineageError,
   recomputeSubtreeSizes,
+  seedChainOf,
   type Agent,
 } from '../../electron/store/lineage.node';
 import { addMemory, evictMemories, MEMORY_DIMENSIONS, memoryCount, nearestMemories } from '../../electron/store/memories.node';
@@ -50,7 +51,8 @@ describe('birth and division', () => {
     const ada = birthAgent(c(), { genesisId, name: 'Ada', traits: { x: 1 }, bornAt: tick() });
     const seed = c().prepare('SELECT seed FROM genesis WHERE id = ?').pluck().get(genesisId) as Buffer;
     expect(ada).toMatchObject({ generation: 0, parentId: null, rootId: ada.id, origin: 'born', genesisId, subtreeSize: 1, state: 'alive' });
-    expect(Buffer.from(ada.seedChain)).toEqual(seed);
+    expect(Buffer.from(seedChainOf(c(), ada.id))).toEqual(seed);
+    expect(Buffer.from(ada.seed)).toEqual(seed);
     expect(ada.uid).toBe(createHash('sha256').update(seed).digest('hex'));
     expect(() => birthAgent(c(), { genesisId, name: 'Eve', traits: {}, bornAt: tick() })).toThrow(/already gave birth to Ada/);
     expect(() => birthAgent(c(), { genesisId: 999, name: 'Eve', traits: {}, bornAt: tick() })).toThrow(/no Genesis record 999/);
@@ -63,8 +65,11 @@ describe('birth and division', () => {
     const ada2 = divide(getAgent(c(), ada.id)!, 'Ada II');
     const ada3 = divide(ada2, 'Ada III');
     expect(ada2).toMatchObject({ generation: 1, parentId: ada.id, rootId: ada.id, origin: 'divided' });
-    expect(ada3.seedChain.length).toBe(96);
-    expect(Buffer.from(ada3.seedChain.subarray(0, 64))).toEqual(Buffer.from(ada2.seedChain));
+    const chain3 = seedChainOf(c(), ada3.id);
+    expect(chain3.length).toBe(96);
+    expect(Buffer.from(chain3.subarray(0, 64))).toEqual(Buffer.from(seedChainOf(c(), ada2.id)));
+    expect(Buffer.from(chain3.subarray(64))).toEqual(Buffer.from(ada3.seed));
+    expect(ada3.uid).toBe(createHash('sha256').update(chain3).digest('hex'));
     expect(getAgent(c(), ada.id)).toMatchObject({ interactions: 0, totalInteractions: 2, subtreeSize: 3 });
     expect(getAgent(c(), ada2.id)!.subtreeSize).toBe(2);
     const division = c().prepare('SELECT * FROM division WHERE child_id = ?').get(ada2.id) as { parent_interactions: number; reason: string };

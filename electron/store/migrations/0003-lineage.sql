@@ -13,8 +13,10 @@ CREATE TABLE agent (
   -- The Genesis record a root was born from; a seed gives birth once.
   genesis_id INTEGER REFERENCES genesis (id),
   name TEXT NOT NULL,
-  -- The Genesis seed, then one 32-byte mutation seed per division: everything the agent is derives from it.
-  seed_chain BLOB NOT NULL CHECK (length(seed_chain) = 32 * (generation + 1)),
+  -- This agent's link of the seed chain: the Genesis seed for a root, its mutation seed for a child.
+  -- The whole chain (root's seed, then one per division) is read up the parent links, so a
+  -- division stays cheap however deep the lineage.
+  seed BLOB NOT NULL CHECK (length(seed) = 32),
   traits TEXT NOT NULL CHECK (json_valid(traits)),
   -- Interactions since the last division, and in all.
   interactions INTEGER NOT NULL DEFAULT 0 CHECK (interactions >= 0),
