@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { buildModel } from '../../electron/inference/gguf/model-builder.node';
+import { writeLoraAdapter } from '../../electron/inference/gguf/lora-writer.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
 import { addModel, listModels } from '../../electron/store/models.node';
@@ -90,6 +91,30 @@ describe('inference engine', () => {
     const after = await (await engine.generate({ prompt: 'Once', maxTokens: 4, seed: randomBytes(48) })).done;
     expect(after.stats.tokens).toBeGreaterThan(0);
     expect(engine.restarts).toBe(1);
+  }, 60_000);
+
+  it('attaches a LoRA adapter: at scale 0 the logits are exactly the base model\'s, at scale 1 they move', async () => {
+    const random = sfc32(21);
+    const rank = 4;
+    const targets = ['blk.0.attn_q.weight', 'blk.0.attn_v.weight', 'blk.1.ffn_down.weight'].map((tensor) => {
+      const [inputs, outputs] = tensor.includes('ffn_down') ? [512, 256] : tensor.includes('attn_v') ? [256, 128] : [256, 256];
+      return {
+        tensor,
+        inputs: inputs!,
+        outputs: outputs!,
+        a: Float32Array.from({ length: inputs! * rank }, () => (random() - 0.5) * 0.2),
+        b: Float32Array.from({ length: rank * outputs! }, () => (random() - 0.5) * 0.2),
+      };
+    });
+    const path = join(dir.path, 'voice.gguf');
+    await writeLoraAdapter(path, { architecture: 'llama', rank, alpha: rank, targets });
+    const tokens = [84, 115, 104, 106];
+    const base = await engine.logits(tokens);
+    const zero = await engine.logits(tokens, [{ path, scale: 0 }]);
+    const one = await engine.logits(tokens, [{ path, scale: 1 }]);
+    // Bit for bit (toEqual tells +0 from −0 and compares every element).
+    expect(Array.from(zero)).toEqual(Array.from(base));
+    expect(Math.max(...one.map((v, i) => Math.abs(v - base[i]!)))).toBeGreaterThan(1e-3);
   }, 60_000);
 
   it('loads a bitnet model too', async () => {
