@@ -4,7 +4,7 @@
 // only this process dies.
 import { getLlama, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
-import { sampleToken } from './sampler.std';
+import { TokenSampler } from './sampler.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats } from './engine-protocol.std';
 
 interface Loaded {
@@ -19,6 +19,8 @@ interface Loaded {
 let llama: Llama | undefined;
 let loaded: Loaded | undefined;
 const aborted = new Set<number>();
+/** Reused across tokens: its buffers are sized for the vocabulary once. */
+const sampler = new TokenSampler();
 
 function send(reply: EngineReply): void {
   process.send?.(reply);
@@ -98,7 +100,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
       const logits = new Float32Array(logitsMap.size);
       logits.fill(-Infinity);
       for (const [token, logit] of logitsMap) logits[token] = logit;
-      const { token } = sampleToken(logits, { ...request.sampler, tokenBias: bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
+      const { token } = sampler.sample(logits, { ...request.sampler, tokenBias: bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
       if (!firstTokenAt) firstTokenAt = performance.now();
       if (token === eos || model.isSpecialToken(token as Token)) {
         stopReason = 'eos';
