@@ -1,6 +1,7 @@
 // What `lightseed sources` and the Bridge view offer: the built-in CPU jitter,
 // attached serial devices, audio inputs and the rtl_tcp endpoints the user saved.
 import { cpus } from 'node:os';
+import { listAudioInputs } from './audio.node';
 import { listSerialPorts } from './serial.node';
 
 export interface SourceListing {
@@ -27,6 +28,14 @@ export async function listSources(options: ListSourcesOptions = {}): Promise<Sou
       label: port.label,
       ...(port.hint || port.vendorId ? { detail: [port.vendorId && `USB ${port.vendorId}:${port.productId}`, port.hint].filter(Boolean).join(' · ') } : {}),
     });
+  }
+  try {
+    for (const input of await listAudioInputs()) {
+      sources.push({ uri: `audio:${input.id}`, kind: 'audio', label: `Line-in: ${input.label}`, detail: '48 kHz mono, low 4 bits of each sample' });
+    }
+  } catch (error) {
+    // No audio stack (no ALSA, no device): say so in the list instead of failing it.
+    sources.push({ uri: 'audio:default', kind: 'audio', label: 'Line-in (not available)', note: (error as Error).message });
   }
   for (const uri of options.rtltcpEndpoints ?? []) {
     sources.push({ uri, kind: 'rtltcp', label: `RTL-SDR via rtl_tcp`, detail: uri.replace(/^rtltcp:\/\//, '') });

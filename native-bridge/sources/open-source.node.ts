@@ -1,10 +1,12 @@
 // Opens any source from its URI: the one place that knows every kind.
+import { openAudioSource } from './audio.node';
 import { openFileSource } from './file.node';
 import { openJitterSource } from './jitter.node';
 import { openRtlTcpSource } from './rtltcp.node';
 import { openSerialSource } from './serial.node';
+import { openWavSource } from './wav.node';
 import { parseSourceUri } from './source-uri.std';
-import { SourceError, type SampleSource } from './source.std';
+import type { SampleSource } from './source.std';
 
 export async function openSource(uri: string): Promise<SampleSource> {
   const parsed = parseSourceUri(uri);
@@ -17,7 +19,9 @@ export async function openSource(uri: string): Promise<SampleSource> {
       return openRtlTcpSource(parsed);
     case 'serial':
       return openSerialSource(parsed);
-    default:
-      throw new SourceError('config', `${parsed.kind}: sources are not available in this build.`);
+    case 'wav':
+      return openWavSource(parsed);
+    case 'audio':
+      return openAudioSource(parsed);
   }
 }

@@ -19,6 +19,8 @@ export interface ModelShape {
   contextLength: number;
   ternaryType: 'TQ2_0' | 'TQ1_0';
   name?: string;
+  /** Unused tokens appended to the byte vocabulary, to reach a real model's vocabulary size. Default 0. */
+  extraTokens?: number;
 }
 
 /** ChatML, the conversation format our models are trained and prompted with. */
@@ -26,11 +28,12 @@ export const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 /** A byte-level vocabulary: five control tokens, then one token per byte (SentencePiece byte fallback). */
-export function byteVocabulary(): { tokens: string[]; scores: number[]; types: number[] } {
+export function byteVocabulary(extraTokens = 0): { tokens: string[]; scores: number[]; types: number[] } {
   const control = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
-  const tokens = [...control, ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`)];
-  // llama.cpp token types: 2 unknown, 3 control, 6 byte.
-  const types = [2, 3, 3, 3, 3, ...new Array<number>(256).fill(6)];
+  const extra = Array.from({ length: extraTokens }, (_, i) => `<|unused_${i}|>`);
+  const tokens = [...control, ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ...extra];
+  // llama.cpp token types: 2 unknown, 3 control, 5 unused, 6 byte.
+  const types = [2, 3, 3, 3, 3, ...new Array<number>(256).fill(6), ...new Array<number>(extraTokens).fill(5)];
   return { tokens, scores: new Array<number>(tokens.length).fill(0), types };
 }
 
@@ -41,7 +44,7 @@ export type WeightSource = (name: string, dims: number[]) => Float32Array;
 
 export async function buildModel(path: string, shape: ModelShape, weights: WeightSource): Promise<void> {
   const arch = shape.architecture;
-  const vocab = byteVocabulary();
+  const vocab = byteVocabulary(shape.extraTokens);
   const embd = shape.embeddingLength;
   const headsKv = shape.headCountKv ?? shape.headCount;
   const embdKv = (embd / shape.headCount) * headsKv;

@@ -1,0 +1,526 @@
+// `audio:DEVICE?bits=K`: live line-in capture for CRT and radio-static rigs, 48 kHz
+// mono, the low K bits of each 16-bit sample. Capture goes through node-web-audio-api
+// (web-audio-api-rs over cpal: ALSA on Linux, CoreAudio, WASAPI): getUserMedia →
+// MediaStreamAudioSourceNode → ScriptProcessorNode, whose callback hands Float32
+// frames to JavaScript.
+//
+// What the library does, and what this file does about it:
+// - cpal turns an i16 sample s into the float s / 32768 (dasp_sample conv.rs), so
+//   x * 32768 gives back the ADC's integer exactly. Scaling by 32767 instead would
+//   move the low bits of every sample above half scale.
+// - When the capture thread is late, web-audio-api-rs renders a 128-frame quantum of
+//   silence in its place (src/io/microphone.rs, "frame not received in time, emit
+//   silence"). Those zeros never came from the device, so whole all-zero quanta are
+//   left out; a line-in carrying noise never gives 128 exact zeros in a row.
+// - node-web-audio-api 1.0.9 gives no way to stop a capture (its MediaStream has no
+//   getTracks()/stop()), and a ScriptProcessorNode holds a referenced thread-safe
+//   function until it is garbage-collected, which keeps Node's event loop alive. So
+//   the capture graph lives in a worker thread: dispose closes the context there
+//   (its render thread holds the stream), then terminates the worker, whose
+//   Node-API finalizers drop the stream; the device is released and the process can
+//   exit. It also keeps audio callbacks off a main thread busy with the harvest.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { DisposedError } from '../resource/disposed-error.std';
+import { ChunkQueue } from './chunk-queue.std';
+import { checkParams, intParam, type ParsedSourceUri } from './source-uri.std';
+import { SourceError, type SampleSource, type SourceInfo } from './source.std';
+import { lowBitsOfInt16 } from './wav-format.std';
+
+export interface AudioSourceOptions {
+  /** Milliseconds without a frame of sound after which the source counts as stalled. Default 3000. */
+  stallTimeoutMs?: number;
+  /** Milliseconds to wait for the device to open and the capture to start. Default 10000. */
+  openTimeoutMs?: number;
+  /** Frames per ScriptProcessor callback: a power of two from 256 to 16384. Default 4096 (85 ms at 48 kHz). */
+  bufferFrames?: number;
+  /** Bytes buffered ahead of the consumer; beyond it frames are dropped (live audio cannot wait). Default 4 MiB. */
+  highWaterMark?: number;
+}
+
+export interface AudioInput {
+  /** node-web-audio-api's deviceId: a hash of the backend's device name, stable while the device is. */
+  id: string;
+  /** The backend's name for the device (the ALSA PCM name on Linux, e.g. `default`, `hw:CARD=Device,DEV=0`). */
+  label: string;
+}
+
+export interface AudioCaptureStats {
+  /** Frames passed on as samples. */
+  capturedFrames: number;
+  /** All-zero render quanta left out (late capture buffers, or a silent input). */
+  silentQuanta: number;
+  /** Frames of sound dropped while the consumer was behind. */
+  droppedFrames: number;
+}
+
+/** An opened audio source, with capture counts for diagnostics. */
+export interface AudioSampleSource extends SampleSource {
+  readonly stats: AudioCaptureStats;
+}
+
+const DEFAULTS = {
+  stallTimeoutMs: 3000,
+  openTimeoutMs: 10_000,
+  bufferFrames: 4096,
+  highWaterMark: 4 << 20,
+} satisfies Required<AudioSourceOptions>;
+
+/** The rate the architecture fixes for line-in rigs. */
+const SAMPLE_RATE = 48_000;
+/** Web Audio API §1.1: every node renders 128 frames at a time. */
+const RENDER_QUANTUM = 128;
+/**
+ * Capture period asked of the device, in seconds. web-audio-api-rs rounds latency ×
+ * rate up to a power of two (1024 frames, 21 ms): long enough that ALSA does not
+ * overrun, short against the three periods its capture channel holds.
+ */
+const CAPTURE_LATENCY_S = 0.02;
+/** How long dispose waits for the worker to close its context before terminating it anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
+/**
+ * How long the worker lives on after its context closed, for node-web-audio-api's
+ * native threads to finish releasing what belongs to it (see the worker's close()).
+ * Terminating at once aborted the process in about one dispose in ten.
+ */
+const SETTLE_MS = 100;
+
+/** What the capture worker is told. */
+interface CaptureRequest {
+  modulePath: string;
+  /** Milliseconds the worker waits after closing its context before saying it closed. */
+  settleMs: number;
+  deviceId: string | undefined;
+  sampleRate: number;
+  latency: number;
+  bufferFrames: number;
+}
+
+/** What the capture worker says. */
+type CaptureMessage =
+  | { type: 'started'; sampleRate: number }
+  | { type: 'frames'; frames: Float32Array }
+  | { type: 'open-failed' | 'failed' | 'close-failed'; message: string }
+  | { type: 'closed' };
+
+/**
+ * The capture worker, CommonJS evaluated by worker_threads (a separate file would need
+ * its own entry in every bundle). It only opens the graph, forwards each callback's
+ * Float32 frames (transferred, not copied) and closes on request; the conversion to
+ * samples happens in the typed code below. Every callback catches: a throw there
+ * would end the worker without saying why.
+ */
+const CAPTURE_WORKER = String.raw`
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { modulePath, deviceId, sampleRate, latency, bufferFrames, settleMs } = workerData;
+const graph = {};
+let closing = false;
+const report = (type, error) => parentPort.postMessage({ type, message: error instanceof Error ? error.message : String(error) });
+async function start() {
+  const audio = require(modulePath);
+  const constraints = { sampleRate, channelCount: 1, latency };
+  if (deviceId !== undefined) constraints.deviceId = deviceId;
+  graph.stream = await audio.mediaDevices.getUserMedia({ audio: constraints });
+  if (closing) return; // closed while opening (the open timed out): build nothing more
+  // No output device: the noise is only recorded, and a machine without speakers still captures.
+  graph.context = new audio.AudioContext({ sampleRate, sinkId: { type: 'none' } });
+  graph.source = new audio.MediaStreamAudioSourceNode(graph.context, { mediaStream: graph.stream });
+  graph.processor = graph.context.createScriptProcessor(bufferFrames, 1, 1);
+  // A ScriptProcessorNode mixes its input to one channel; "discrete" keeps the first
+  // channel as it is (Web Audio API §4.4) where "speakers" would average a stereo-only
+  // input's two channels.
+  graph.processor.channelInterpretation = 'discrete';
+  graph.processor.onaudioprocess = (event) => {
+    try {
+      const frames = new Float32Array(event.inputBuffer.length);
+      event.inputBuffer.copyFromChannel(frames, 0);
+      parentPort.postMessage({ type: 'frames', frames }, [frames.buffer]);
+    } catch (error) {
+      report('failed', error);
+    }
+  };
+  graph.source.connect(graph.processor);
+  // Web Audio renders only what leads to the destination; the processor outputs silence.
+  graph.processor.connect(graph.context.destination);
+  if (graph.context.state === 'suspended') await graph.context.resume();
+  parentPort.postMessage({ type: 'started', sampleRate: graph.context.sampleRate });
+}
+async function close() {
+  closing = true;
+  if (graph.processor) {
+    graph.processor.onaudioprocess = null;
+    graph.processor.disconnect();
+  }
+  if (graph.source) graph.source.disconnect();
+  if (graph.context && graph.context.state !== 'closed') await graph.context.close();
+  // napi-rs settles close()'s promise from a tokio thread, which releases its
+  // thread-safe function (and drops its handle on the context) just after: the worker
+  // must outlive that, or the release lands on a torn-down environment and aborts the
+  // whole process (seen as SIGABRT in uv_mutex_lock under napi_release_threadsafe_function).
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  parentPort.postMessage({ type: 'closed' });
+}
+parentPort.on('message', (message) => {
+  if (message === 'close') close().catch((error) => report('close-failed', error));
+});
+start().catch((error) => report('open-failed', error));
+`;
+
+interface MediaDeviceInfoLike {
+  deviceId: string;
+  label: string;
+  kind: string;
+}
+
+/** The part of node-web-audio-api the main thread uses: listing. */
+interface WebAudioListing {
+  mediaDevices: { enumerateDevices(): Promise<MediaDeviceInfoLike[]> };
+}
+
+let webAudio: Promise<WebAudioListing> | undefined;
+
+/** Loads the native module on first use: a harvest that never touches audio never needs libasound. */
+function loadWebAudio(): Promise<WebAudioListing> {
+  webAudio ??= import('node-web-audio-api').then(
+    (module) => module as unknown as WebAudioListing,
+    (error: unknown) => {
+      webAudio = undefined;
+      throw unavailable(error);
+    },
+  );
+  return webAudio;
+}
+
+function unavailable(error: unknown): SourceError {
+  return new SourceError(
+    'unreachable',
+    `Audio capture is unavailable: node-web-audio-api did not load (${messageOf(error)}). On Linux it needs the ALSA library: install libasound2 (apt install libasound2), then restart LightSeed.`,
+    { cause: error },
+  );
+}
+
+/** The audio inputs the capture backend sees now, in its order. */
+export async function listAudioInputs(): Promise<AudioInput[]> {
+  const audio = await loadWebAudio();
+  let devices: MediaDeviceInfoLike[];
+  try {
+    devices = await audio.mediaDevices.enumerateDevices();
+  } catch (error) {
+    throw new SourceError('unreachable', `Listing the audio inputs failed: ${messageOf(error)}. Check that the sound system is running (ALSA, PipeWire or PulseAudio on Linux).`, { cause: error });
+  }
+  return devices.filter((device) => device.kind === 'audioinput').map((device) => ({ id: device.deviceId, label: device.label }));
+}
+
+export async function openAudioSource(parsed: ParsedSourceUri, options: AudioSourceOptions = {}): Promise<AudioSampleSource> {
+  checkParams(parsed, ['bits']);
+  const bits = intParam(parsed, 'bits', 4, 1, 8);
+  const target = parsed.target.trim();
+  if (!target) throw new SourceError('config', 'An audio source needs a device: audio:default, or an input id or part of its name (as listed under audio inputs).');
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  const { bufferFrames, stallTimeoutMs, openTimeoutMs } = settings;
+  if (!Number.isInteger(Math.log2(bufferFrames)) || bufferFrames < 256 || bufferFrames > 16384) {
+    throw new SourceError('config', `bufferFrames must be a power of two from 256 to 16384 (the ScriptProcessorNode sizes), not ${bufferFrames}.`);
+  }
+  if (!(stallTimeoutMs > 0) || !(openTimeoutMs > 0)) throw new SourceError('config', `stallTimeoutMs and openTimeoutMs must be positive, not ${stallTimeoutMs} and ${openTimeoutMs}.`);
+
+  const inputs = await listAudioInputs();
+  const input = chooseInput(target, inputs);
+  const label = input?.label ?? 'default';
+  let modulePath: string;
+  try {
+    modulePath = createRequire(import.meta.url).resolve('node-web-audio-api');
+  } catch (error) {
+    throw unavailable(error);
+  }
+  const request: CaptureRequest = { modulePath, settleMs: SETTLE_MS, deviceId: input?.id, sampleRate: SAMPLE_RATE, latency: CAPTURE_LATENCY_S, bufferFrames };
+  return AudioSource.open(request, { target, label, input, bits, inputs }, settings, () => listAudioInputs());
+}
+
+/**
+ * DEVICE is an input's id, its exact label, `default`, or a case-insensitive part of
+ * one label. Returns undefined for the system default input.
+ */
+function chooseInput(target: string, inputs: AudioInput[]): AudioInput | undefined {
+  const exact = inputs.find((input) => input.id === target) ?? inputs.find((input) => input.label === target);
+  if (exact) return exact;
+  if (target === 'default') return undefined;
+  const needle = target.toLowerCase();
+  const matches = inputs.filter((input) => input.label.toLowerCase().includes(needle));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new SourceError('config', `"${target}" matches ${matches.length} audio inputs (${matches.map((input) => `"${input.label}"`).join(', ')}): use more of the name, or the input's id. ${describeInputs(inputs)}`);
+  }
+  throw new SourceError('unreachable', `No audio input matches "${target}". ${describeInputs(inputs)} Plug the rig's sound card in, or use audio:default.`);
+}
+
+function describeInputs(inputs: AudioInput[]): string {
+  if (inputs.length === 0) return 'No audio inputs are available at all: check that a sound card or USB audio interface is connected and that the sound system sees it (arecord -l on Linux).';
+  return `Available inputs: ${inputs.map((input) => `"${input.label}" (id ${input.id})`).join(', ')}.`;
+}
+
+interface Target {
+  /** DEVICE as the URI gave it. */
+  target: string;
+  label: string;
+  input: AudioInput | undefined;
+  bits: number;
+  /** The inputs listed when the source was opened, for messages. */
+  inputs: AudioInput[];
+}
+
+function describeAudio({ target, label, input, bits }: Target, sampleRate: number): SourceInfo {
+  return {
+    uri: `audio:${target}?bits=${bits}`,
+    kind: 'audio',
+    bitsPerSample: bits,
+    // The name, not the hashed id: the name is what stays the same when the user plugs
+    // the same interface back in; the rate and bits shape the samples.
+    deviceId: `audio:${label}/${sampleRate}Hz/mono/bits=${bits}`,
+    description: `Line-in "${label}" (${sampleRate} Hz mono, low ${bits} ${bits === 1 ? 'bit' : 'bits'} of 16-bit samples)`,
+    metadata: { label, ...(input ? { inputId: input.id } : {}), sampleRate, channels: 1, bits },
+    nominalRate: sampleRate,
+  };
+}
+
+class AudioSource implements AudioSampleSource {
+  readonly #label: string;
+  readonly #bits: number;
+  readonly #stallTimeoutMs: number;
+  readonly #checkEveryMs: number;
+  readonly #listInputs: () => Promise<AudioInput[]>;
+  readonly #queue: ChunkQueue;
+  #info: SourceInfo | undefined;
+  #worker: Worker | undefined;
+  #stallTimer: NodeJS.Timeout | undefined;
+  #onClosed: (() => void) | undefined;
+  #lastCheckAt = Date.now();
+  #lastSoundAt = Date.now();
+  #silentQuanta = 0;
+  #capturedFrames = 0;
+  #droppedFrames = 0;
+  /** The consumer is behind: frames are dropped until the queue drains. */
+  #pressured = false;
+  #finished = false;
+  #disposed = false;
+  #closing: Promise<void> | undefined;
+
+  private constructor(label: string, bits: number, settings: Required<AudioSourceOptions>, listInputs: () => Promise<AudioInput[]>) {
+    this.#label = label;
+    this.#bits = bits;
+    this.#stallTimeoutMs = settings.stallTimeoutMs;
+    this.#checkEveryMs = Math.max(10, Math.min(250, Math.floor(settings.stallTimeoutMs / 4)));
+    this.#listInputs = listInputs;
+    this.#queue = new ChunkQueue({
+      highWaterMark: settings.highWaterMark,
+      onDrain: () => {
+        this.#pressured = false;
+      },
+    });
+  }
+
+  /** Starts the capture worker and resolves once frames flow, or rejects with a SourceError naming the input. */
+  static open(request: CaptureRequest, target: Target, settings: Required<AudioSourceOptions>, listInputs: () => Promise<AudioInput[]>): Promise<AudioSource> {
+    const source = new AudioSource(target.label, target.bits, settings, listInputs);
+    return new Promise((resolve, reject) => {
+      let opening = true;
+      const worker = new Worker(CAPTURE_WORKER, { eval: true, workerData: request });
+      source.#worker = worker;
+      const giveUp = (error: SourceError) => {
+        opening = false;
+        clearTimeout(timer);
+        // Closing what the worker opened may fail too; the error is the news either way.
+        source.#stop().then(
+          () => reject(error),
+          () => reject(error),
+        );
+      };
+      const timer = setTimeout(() => {
+        giveUp(new SourceError('unreachable', `The audio input "${target.label}" did not start capturing within ${settings.openTimeoutMs} ms: check that no other program holds it and that its driver responds (arecord on Linux).`));
+      }, settings.openTimeoutMs);
+
+      worker.on('message', (message: CaptureMessage) => {
+        // A throw from a worker callback goes nowhere: route every failure.
+        try {
+          if (message.type === 'frames') return source.#onFrames(message.frames);
+          if (message.type === 'closed') return source.#onClosed?.();
+          if (message.type === 'close-failed') {
+            console.warn(`LightSeed: closing the audio input "${target.label}" failed (${message.message}); terminating its capture worker releases it anyway.`);
+            return source.#onClosed?.();
+          }
+          if (message.type === 'started' && opening) {
+            opening = false;
+            clearTimeout(timer);
+            source.#info = describeAudio(target, message.sampleRate);
+            source.#startWatchdog();
+            return resolve(source);
+          }
+          if (message.type === 'open-failed' && opening) {
+            return giveUp(
+              new SourceError(
+                'unreachable',
+                `Could not open the audio input "${target.label}": ${message.message}. Check that it is plugged in, that no other program holds it exclusively, and that it can record at ${SAMPLE_RATE} Hz. ${describeInputs(target.inputs)}`,
+              ),
+            );
+          }
+          if (message.type === 'failed') source.#fail(new SourceError('disconnected', `Capture from the audio input "${target.label}" failed: ${message.message}. Check the device and harvest again.`));
+        } catch (error) {
+          source.#fail(new SourceError('protocol', `Reading frames from the audio input "${target.label}" failed: ${messageOf(error)}.`, { cause: error }));
+        }
+      });
+      worker.on('error', (error) => {
+        const failure = new SourceError('disconnected', `The capture of the audio input "${target.label}" crashed: ${error.message}.`, { cause: error });
+        if (opening) giveUp(new SourceError('unreachable', failure.message, { cause: error }));
+        else source.#fail(failure);
+      });
+      worker.on('exit', (code) => {
+        if (source.#worker !== worker) return;
+        source.#worker = undefined;
+        const failure = new SourceError('disconnected', `The capture of the audio input "${target.label}" stopped on its own (worker exit code ${code}). Harvest again; if it repeats, check the device.`);
+        if (opening) giveUp(new SourceError('unreachable', failure.message));
+        else source.#fail(failure);
+      });
+    });
+  }
+
+  get info(): SourceInfo {
+    if (!this.#info) throw new Error('The audio source is still opening.');
+    return this.#info;
+  }
+
+  get stats(): AudioCaptureStats {
+    return { capturedFrames: this.#capturedFrames, silentQuanta: this.#silentQuanta, droppedFrames: this.#droppedFrames };
+  }
+
+  samples(): AsyncIterable<Uint8Array> {
+    if (this.#disposed) throw new DisposedError(`The audio source "${this.#label}"`);
+    return this.#queue;
+  }
+
+  dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#closing ??= this.#stop().then(() => this.#queue.end());
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  #onFrames(frames: Float32Array): void {
+    if (this.#finished) return;
+    const out = new Uint8Array(frames.length);
+    let count = 0;
+    for (let start = 0; start < frames.length; start += RENDER_QUANTUM) {
+      const end = Math.min(start + RENDER_QUANTUM, frames.length);
+      if (isSilent(frames, start, end)) {
+        this.#silentQuanta++;
+        continue;
+      }
+      for (let i = start; i < end; i++) out[count++] = lowBitsOfInt16(toInt16(frames[i]!), this.#bits);
+    }
+    if (count === 0) return;
+    this.#lastSoundAt = Date.now();
+    this.#capturedFrames += count;
+    if (this.#pressured) {
+      this.#droppedFrames += count;
+      return;
+    }
+    if (!this.#queue.push(out.subarray(0, count))) this.#pressured = true;
+  }
+
+  #startWatchdog(): void {
+    this.#lastCheckAt = this.#lastSoundAt = Date.now();
+    this.#stallTimer = setInterval(() => this.#checkStall(), this.#checkEveryMs);
+    // The worker keeps the process alive while capturing; the watchdog need not.
+    this.#stallTimer.unref();
+  }
+
+  #checkStall(): void {
+    const now = Date.now();
+    const sinceCheck = now - this.#lastCheckAt;
+    this.#lastCheckAt = now;
+    if (this.#finished || this.#pressured) {
+      // A consumer that is behind is not a silent device: restart the clock when it catches up.
+      this.#lastSoundAt = now;
+      return;
+    }
+    // A check that comes late means the event loop was blocked, and the frames of that
+    // time may be queued behind this timer: the blocked time does not count as silence.
+    if (sinceCheck > 2 * this.#checkEveryMs) this.#lastSoundAt += sinceCheck - this.#checkEveryMs;
+    const quietMs = now - this.#lastSoundAt;
+    if (quietMs < this.#stallTimeoutMs) return;
+    this.#finished = true;
+    const seconds = (quietMs / 1000).toFixed(1);
+    // Still listed means it is there but quiet; gone from the list means unplugged. A
+    // listing that fails cannot tell, and the stall is then reported as it was seen.
+    this.#listInputs()
+      .then((inputs) => inputs.some((input) => input.label === this.#label) || this.#label === 'default')
+      .catch(() => true)
+      .then((present) => {
+        if (this.#disposed) return;
+        const error = present
+          ? new SourceError(
+              'stalled',
+              `The audio input "${this.#label}" delivered no sound for ${seconds} s (${this.#silentQuanta * RENDER_QUANTUM} frames of digital silence${this.#capturedFrames ? ` after ${this.#capturedFrames} frames of sound` : ''}): check that the rig is connected to this input, that the input is not muted and its capture level is up (alsamixer on Linux), and that no other program took the device.`,
+            )
+          : new SourceError('disconnected', `The audio input "${this.#label}" went away after ${this.#capturedFrames} frames: it was unplugged or its driver stopped. Plug it back in and harvest again.`);
+        this.#queue.fail(error);
+        return this.#stop();
+      })
+      .catch((error: unknown) => this.#queue.fail(new SourceError('stalled', `The audio input "${this.#label}" stalled and could not be stopped cleanly: ${messageOf(error)}.`, { cause: error })));
+  }
+
+  /** Ends the stream with an error after the samples already received, and stops the capture. */
+  #fail(error: Error): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#queue.fail(error);
+    void this.#stop().catch((stopError: unknown) => {
+      // The stream already carries the first failure; this one only explains the aftermath.
+      console.warn(`LightSeed: stopping the audio input "${this.#label}" after a failure also failed: ${messageOf(stopError)}`);
+    });
+  }
+
+  /** Closes the context inside the worker, then terminates the worker, which releases the device. */
+  async #stop(): Promise<void> {
+    this.#finished = true;
+    clearInterval(this.#stallTimer);
+    this.#stallTimer = undefined;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (!worker) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('exit', done);
+        resolve();
+      };
+      // A worker that hangs is terminated anyway; one that already ended needs nothing.
+      const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
+      this.#onClosed = done;
+      worker.once('exit', done);
+      worker.postMessage('close');
+    });
+    await worker.terminate();
+  }
+}
+
+/** An exact-zero render quantum: web-audio-api-rs's stand-in for a late capture buffer, or a dead input. */
+function isSilent(frames: Float32Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (frames[i] !== 0) return false;
+  return true;
+}
+
+/** The 16-bit sample cpal turned into x = s / 32768, clamped for inputs that are not 16-bit. */
+function toInt16(x: number): number {
+  return Math.max(-32768, Math.min(32767, Math.round(x * 32768)));
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
