@@ -19,6 +19,7 @@
 //   (its render thread holds the stream), then terminates the worker, whose
 //   Node-API finalizers drop the stream; the device is released and the process can
 //   exit. It also keeps audio callbacks off a main thread busy with the harvest.
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DisposedError } from '../resource/disposed-error.std';
@@ -167,31 +168,6 @@ parentPort.on('message', (message) => {
 start().catch((error) => report('open-failed', error));
 `;
 
-interface MediaDeviceInfoLike {
-  deviceId: string;
-  label: string;
-  kind: string;
-}
-
-/** The part of node-web-audio-api the main thread uses: listing. */
-interface WebAudioListing {
-  mediaDevices: { enumerateDevices(): Promise<MediaDeviceInfoLike[]> };
-}
-
-let webAudio: Promise<WebAudioListing> | undefined;
-
-/** Loads the native module on first use: a harvest that never touches audio never needs libasound. */
-function loadWebAudio(): Promise<WebAudioListing> {
-  webAudio ??= import('node-web-audio-api').then(
-    (module) => module as unknown as WebAudioListing,
-    (error: unknown) => {
-      webAudio = undefined;
-      throw unavailable(error);
-    },
-  );
-  return webAudio;
-}
-
 function unavailable(error: unknown): SourceError {
   return new SourceError(
     'unreachable',
@@ -200,16 +176,37 @@ function unavailable(error: unknown): SourceError {
   );
 }
 
-/** The audio inputs the capture backend sees now, in its order. */
+/** Marks the line that carries the answer among whatever the native library prints. */
+const LIST_MARKER = '@@lightseed-audio-inputs@@';
+
+/**
+ * The audio inputs the capture backend sees now, in its order. Asked in a short-lived
+ * child process: the native library prints JACK probing errors on standard output,
+ * which must not mix into ours (`lightseed sources --json`).
+ */
 export async function listAudioInputs(): Promise<AudioInput[]> {
-  const audio = await loadWebAudio();
-  let devices: MediaDeviceInfoLike[];
+  let modulePath: string;
   try {
-    devices = await audio.mediaDevices.enumerateDevices();
+    modulePath = createRequire(import.meta.url).resolve('node-web-audio-api');
   } catch (error) {
-    throw new SourceError('unreachable', `Listing the audio inputs failed: ${messageOf(error)}. Check that the sound system is running (ALSA, PipeWire or PulseAudio on Linux).`, { cause: error });
+    throw unavailable(error);
   }
-  return devices.filter((device) => device.kind === 'audioinput').map((device) => ({ id: device.deviceId, label: device.label }));
+  const script = `const m = require(${JSON.stringify(modulePath)});
+m.mediaDevices.enumerateDevices().then(
+  (d) => { process.stdout.write('\\n${LIST_MARKER}' + JSON.stringify({ inputs: d.filter((x) => x.kind === 'audioinput').map((x) => ({ id: x.deviceId, label: x.label })) }) + '\\n'); process.exit(0); },
+  (e) => { process.stdout.write('\\n${LIST_MARKER}' + JSON.stringify({ error: String((e && e.message) || e) }) + '\\n'); process.exit(0); });`;
+  const output = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 15_000, maxBuffer: 1 << 20 }, (error, stdout) =>
+      error && !stdout.includes(LIST_MARKER) ? reject(unavailable(error)) : resolve(stdout),
+    );
+  });
+  const line = output.split('\n').find((l) => l.startsWith(LIST_MARKER));
+  if (!line) throw unavailable(new Error('the device list did not come back'));
+  const answer = JSON.parse(line.slice(LIST_MARKER.length)) as { inputs?: AudioInput[]; error?: string };
+  if (answer.error !== undefined) {
+    throw new SourceError('unreachable', `Listing the audio inputs failed: ${answer.error}. Check that the sound system is running (ALSA, PipeWire or PulseAudio on Linux).`);
+  }
+  return answer.inputs ?? [];
 }
 
 export async function openAudioSource(parsed: ParsedSourceUri, options: AudioSourceOptions = {}): Promise<AudioSampleSource> {
