@@ -55,7 +55,9 @@ export type SourceDescription = z.infer<typeof SourceDescription>;
 export const StoredAssessment = z.strictObject({
   deviceId: z.string(),
   bitsPerSample: z.number().int(),
+  /** Credited per sample: the estimate, halved while provisional. */
   minEntropy: z.number(),
+  assessedMinEntropy: z.number(),
   samples: z.number().int(),
   provisional: z.boolean(),
   assessedAt: z.number(),

@@ -6,6 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
+import { toStored } from '../../native-bridge/harvest/harvest.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { concatBytes } from '../../native-bridge/util/concat-bytes.std';
 import { sqliteHarvestStore } from '../store/entropy.node';
@@ -45,18 +46,7 @@ async function quickCalibration(db: BetterSqlite3.Database): Promise<void> {
     }
     const samples = concatBytes(parts).subarray(0, QUICK_CALIBRATION_SAMPLES);
     const result = await assessInThisThread(samples, source.info.bitsPerSample, () => {});
-    const assessment = {
-      deviceId: source.info.deviceId,
-      bitsPerSample: source.info.bitsPerSample,
-      minEntropy: result.minEntropy,
-      samples: result.samples,
-      provisional: true,
-      assessedAt: Date.now(),
-      limitedBy: result.limitedBy,
-      hOriginal: result.hOriginal,
-      hBitstring: result.hBitstring ?? null,
-    };
-    store.saveAssessment(assessment, samples);
+    store.saveAssessment(toStored(source.info.deviceId, source.info.bitsPerSample, result, Date.now()), samples);
   } finally {
     await source.dispose();
   }

@@ -35,11 +35,12 @@ interface GenesisRow {
 }
 
 function toAssessment(row: AssessmentRow): StoredAssessment {
-  const detail = JSON.parse(row.detail) as Pick<StoredAssessment, 'limitedBy' | 'hOriginal' | 'hBitstring'>;
+  const detail = JSON.parse(row.detail) as Pick<StoredAssessment, 'limitedBy' | 'hOriginal' | 'hBitstring'> & { assessedMinEntropy?: number };
   return {
     deviceId: row.device_id,
     bitsPerSample: row.bits_per_sample,
     minEntropy: row.min_entropy,
+    assessedMinEntropy: detail.assessedMinEntropy ?? row.min_entropy,
     samples: row.samples,
     provisional: row.provisional === 1,
     assessedAt: row.assessed_at,
@@ -123,7 +124,7 @@ export function sqliteHarvestStore(db: BetterSqlite3.Database): HarvestStore {
         samples: a.samples,
         provisional: a.provisional ? 1 : 0,
         assessedAt: a.assessedAt,
-        detail: JSON.stringify({ limitedBy: a.limitedBy, hOriginal: a.hOriginal, hBitstring: a.hBitstring }),
+        detail: JSON.stringify({ limitedBy: a.limitedBy, hOriginal: a.hOriginal, hBitstring: a.hBitstring, assessedMinEntropy: a.assessedMinEntropy }),
         capture: Buffer.from(capture.buffer, capture.byteOffset, capture.byteLength),
       });
     },

@@ -15,8 +15,10 @@ export class AlreadyCreditedError extends Error {
 export interface StoredAssessment {
   deviceId: string;
   bitsPerSample: number;
-  /** Min-entropy per sample, bits. */
+  /** Min-entropy per sample credited, bits: the estimate, halved while provisional. */
   minEntropy: number;
+  /** What the SP 800-90B estimators gave. */
+  assessedMinEntropy: number;
   /** Samples the estimate was computed on. */
   samples: number;
   /** Fewer than 1,000,000 samples: refined as more arrive. */
