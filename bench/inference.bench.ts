@@ -6,8 +6,8 @@
 // layers, 6912 feed-forward, 128k vocabulary) in TQ2_0: several minutes and ~1 GB.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { EngineHost } from '../electron/inference/engine-host.node';
 import { writeLoraAdapter } from '../electron/inference/gguf/lora-writer.node';
@@ -49,7 +49,7 @@ function peakRss(pid: number): number {
 function reference(modelPath: string): { ttftMs: number; tokensPerSecond: number; tokens: number; peakRss: number } {
   const script = `
     import { getLlama, LlamaChatSession } from 'node-llama-cpp';
-    import { readFileSync } from 'node:fs';
+    import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
     const model = await llama.loadModel({ modelPath: ${JSON.stringify(modelPath)}, gpuLayers: 0 });
     const context = await model.createContext({ contextSize: 512, threads: ${THREADS} });
@@ -62,7 +62,18 @@ function reference(modelPath: string): { ttftMs: number; tokensPerSecond: number
     const hwm = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
     console.log(JSON.stringify({ ttftMs: first - started, tokensPerSecond: tokens > 1 ? (tokens - 1) / ((end - first) / 1000) : 0, tokens, peakRss: hwm }));
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(paths.rendererDir, '../..'), encoding: 'utf8', maxBuffer: 1 << 20 });
+  // A file inside the checkout (so `node-llama-cpp` resolves), not `-e`: node-llama-cpp re-runs
+  // node with the parent's flags to test its binary, and `--input-type` breaks that.
+  const root = join(paths.rendererDir, '../..');
+  const file = join(root, 'test', 'artifacts', `reference-${process.pid}.mjs`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, script);
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  } finally {
+    rmSync(file, { force: true });
+  }
   return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof reference>;
 }
 
