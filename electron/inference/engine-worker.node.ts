@@ -81,6 +81,17 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
     if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${request.maxTokens} kept for the answer.`);
     const drbg = HmacDrbg.instantiate(request.seed.subarray(0, 32), request.seed.subarray(32), new TextEncoder().encode('LightSeed sampler'));
     const bias = new Map(request.sampler.tokenBias ?? []);
+    const vocabulary = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+    // Copying and sorting all logits costs tens of ms per token on a 128k vocabulary. With top-k on,
+    // only the top candidates can be drawn: ask llama.cpp for the top k, plus one more per token the
+    // repetition penalty may push out of them, plus every token a bias raises. The draw is the same.
+    const raised = [...bias].filter(([, b]) => b > 0).map(([token]) => token);
+    const logitRequest = (recentTokens: number[]) => {
+      const { topK, repeatLastN } = request.sampler;
+      if (!(topK > 0)) return true;
+      const penalised = new Set(repeatLastN === 0 ? [] : repeatLastN < 0 ? recentTokens : recentTokens.slice(-repeatLastN)).size;
+      return { filter: { tokens: raised, includeTop: topK + penalised } };
+    };
     const eos = model.tokens.eos;
     const generated: Token[] = [];
     const recent: number[] = [...rendered.tokens];
@@ -93,11 +104,11 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
         stopReason = 'aborted';
         break;
       }
-      const items = input.map((token, i) => (i === input.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
+      const items = input.map((token, i) => (i === input.length - 1 ? ([token, { generateNext: { logits: logitRequest(recent) } }] as const) : token));
       const results = await sequence.controlledEvaluate(items as never);
       const logitsMap = results.at(-1)?.next?.logits;
       if (!logitsMap) throw new Error('llama.cpp returned no logits.');
-      const logits = new Float32Array(logitsMap.size);
+      const logits = new Float32Array(vocabulary);
       logits.fill(-Infinity);
       for (const [token, logit] of logitsMap) logits[token] = logit;
       const { token } = sampler.sample(logits, { ...request.sampler, tokenBias: bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
