@@ -105,6 +105,32 @@ export const GenesisSummary = z.strictObject({
 });
 export type GenesisSummary = z.infer<typeof GenesisSummary>;
 
+export const RegisteredModel = z.strictObject({
+  id: z.number().int(),
+  path: z.string(),
+  name: z.string(),
+  architecture: z.string(),
+  parameterCount: z.number().int(),
+  types: z.record(z.string(), z.number().int()),
+  contextLength: z.number().int(),
+  chatTemplate: z.string().nullable(),
+  sha256: z.string(),
+  size: z.number().int(),
+  warnings: z.array(z.string()),
+  isDefault: z.boolean(),
+  addedAt: z.number(),
+});
+export type RegisteredModel = z.infer<typeof RegisteredModel>;
+
+export const GenerationStats = z.strictObject({
+  tokens: z.number().int(),
+  promptTokens: z.number().int(),
+  timeToFirstTokenMs: z.number(),
+  tokensPerSecond: z.number(),
+  stopReason: z.enum(['eos', 'stop', 'maxTokens', 'aborted']),
+  droppedTurns: z.number().int(),
+});
+
 /** The full provenance record (its shape is GenesisRecord in native-bridge/harvest). */
 const GenesisRecordJson = z.record(z.string(), z.unknown());
 
@@ -140,6 +166,24 @@ export const methods = {
     params: z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
     result: z.strictObject({ genesis: z.array(GenesisSummary), poolBits: z.number() }),
   },
+  'models.list': { params: NoParams, result: z.strictObject({ models: z.array(RegisteredModel) }) },
+  /** Validates a GGUF file and registers it; an unusable file is refused with the problem in words. */
+  'models.add': { params: z.strictObject({ path: z.string().min(1).max(4096) }), result: RegisteredModel },
+  'models.remove': { params: z.strictObject({ id: z.number().int().positive() }), result: z.strictObject({ removed: z.boolean() }) },
+  'models.setDefault': { params: z.strictObject({ id: z.number().int().positive() }), result: RegisteredModel },
+  /** Generates with the default model; tokens arrive as generate.token events, the end as generate.done. */
+  'generate.start': {
+    params: z.strictObject({
+      messages: z
+        .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(100_000) }))
+        .min(1)
+        .max(1000),
+      maxTokens: z.number().int().min(1).max(4096).optional(),
+      temperature: z.number().min(0).max(5).optional(),
+    }),
+    result: z.strictObject({ generationId: z.number().int() }),
+  },
+  'generate.stop': { params: z.strictObject({ generationId: z.number().int() }), result: z.strictObject({ stopping: z.boolean() }) },
   'genesis.get': {
     params: z.strictObject({ id: z.number().int().positive() }),
     result: z.strictObject({ summary: GenesisSummary, record: GenesisRecordJson }),
@@ -156,6 +200,11 @@ export const events = {
   'harvest.progress': HarvestStatus,
   /** Raw samples as they arrive (a slice, at most every 100 ms), for the live scope. */
   'harvest.samples': z.strictObject({ bitsPerSample: z.number().int(), samples: z.array(z.number().int()).max(4096) }),
+  'generate.token': z.strictObject({ generationId: z.number().int(), text: z.string() }),
+  'generate.done': z.union([
+    z.strictObject({ generationId: z.number().int(), ok: z.literal(true), text: z.string(), stats: GenerationStats }),
+    z.strictObject({ generationId: z.number().int(), ok: z.literal(false), message: z.string() }),
+  ]),
   /** A health test fired: crediting stopped. */
   'harvest.alarm': z.strictObject({
     test: z.enum(['repetition-count', 'adaptive-proportion']),

@@ -11,6 +11,7 @@ import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { assessInThisThread, workerAssessor } from '../../native-bridge/estimators/assessors.node';
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
+import { InferenceService } from './inference-service.node';
 
 export const APP_VERSION: string = version;
 export const DATABASE_FILE = 'lightseed.db';
@@ -31,6 +32,7 @@ export interface AppServicesOptions {
 export class AppServices implements AsyncDisposable {
   readonly hub: EventHub;
   readonly entropy: EntropyService;
+  readonly inference: InferenceService;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -44,6 +46,7 @@ export class AppServices implements AsyncDisposable {
     const log = options.log;
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
     this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
+    this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker);
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -93,12 +96,21 @@ export class AppServices implements AsyncDisposable {
       'harvest.status': () => this.entropy.status,
       'genesis.list': ({ limit }) => this.entropy.listGenesis(limit),
       'genesis.get': ({ id }) => this.entropy.getGenesis(id),
+      'models.list': () => ({ models: this.inference.list() }),
+      'models.add': ({ path }) => this.inference.add(path),
+      'models.remove': ({ id }) => ({ removed: this.inference.remove(id) }),
+      'models.setDefault': ({ id }) => this.inference.setDefault(id),
+      'generate.start': async ({ messages, maxTokens, temperature }) => ({
+        generationId: await this.inference.start(messages, { ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}) }),
+      }),
+      'generate.stop': ({ generationId }) => ({ stopping: this.inference.stop(generationId) }),
     };
   }
 
   /** Stops a running harvest (its credit stays in the pool), then closes the database. */
   async shutdown(): Promise<void> {
     await this.entropy.stop();
+    await this.inference.dispose();
     this.dispose();
   }
 

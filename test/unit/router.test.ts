@@ -89,6 +89,12 @@ describe('API router', () => {
       'harvest.stop',
       'harvest.status',
       'genesis.list',
+      'models.list',
+      'models.add',
+      'models.remove',
+      'models.setDefault',
+      'generate.start',
+      'generate.stop',
       'genesis.get',
     ]);
   });

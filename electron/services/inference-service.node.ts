@@ -1,0 +1,91 @@
+// The model registry and generation as a main-process service: one engine process,
+// loaded with the default model on first use, its tokens sent as API events.
+import type { EventHub } from '../api/event-hub.std';
+import { ApiError } from '../api/api-error.std';
+import type { RegisteredModel } from '../api/contract.std';
+import { chooseThreads, EngineHost, type Generation } from '../inference/engine-host.node';
+import type { ChatTurn } from '../inference/engine-protocol.std';
+import type { Database } from '../store/database.node';
+import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel } from '../store/models.node';
+import { drawSamplingSeed } from './sampling-entropy.node';
+
+export class InferenceService implements AsyncDisposable {
+  #engine: EngineHost | undefined;
+  #loadedPath: string | undefined;
+  #nextId = 1;
+  readonly #running = new Map<number, Generation>();
+
+  constructor(
+    private readonly database: Database,
+    private readonly hub: EventHub,
+    /** The engine process entry; without it (library use) generation is unavailable. */
+    private readonly engineWorker: string | undefined,
+  ) {}
+
+  list(): RegisteredModel[] {
+    return listModels(this.database.connection);
+  }
+
+  async add(path: string): Promise<RegisteredModel> {
+    try {
+      return await addModel(this.database.connection, path, Date.now());
+    } catch (error) {
+      throw new ApiError('failed_precondition', (error as Error).message, undefined, { cause: error });
+    }
+  }
+
+  remove(id: number): boolean {
+    if (!getModel(this.database.connection, String(id))) return false;
+    removeModel(this.database.connection, String(id));
+    return true;
+  }
+
+  setDefault(id: number): RegisteredModel {
+    if (!getModel(this.database.connection, String(id))) throw new ApiError('failed_precondition', `There is no model ${id}.`);
+    return setDefaultModel(this.database.connection, String(id));
+  }
+
+  async #engineFor(model: RegisteredModel): Promise<EngineHost> {
+    if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
+    this.#engine ??= new EngineHost({ workerPath: this.engineWorker });
+    if (this.#loadedPath !== model.path) {
+      await this.#engine.load(model.path, { threads: chooseThreads(model.parameterCount), contextSize: Math.min(model.contextLength, 4096) });
+      this.#loadedPath = model.path;
+    }
+    return this.#engine;
+  }
+
+  /** Starts a generation with the default model; tokens and the end arrive as events. */
+  async start(messages: ChatTurn[], options: { maxTokens?: number; temperature?: number }): Promise<number> {
+    const model = defaultModel(this.database.connection);
+    if (!model) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
+    const engine = await this.#engineFor(model);
+    const id = this.#nextId++;
+    const seed = await drawSamplingSeed(this.database.connection);
+    const generation = await engine.generate(
+      { messages, maxTokens: options.maxTokens ?? 256, seed, ...(options.temperature !== undefined ? { sampler: { temperature: options.temperature } } : {}) },
+      (text) => this.hub.emit('generate.token', { generationId: id, text }),
+    );
+    this.#running.set(id, generation);
+    generation.done.then(
+      ({ text, stats }) => this.hub.emit('generate.done', { generationId: id, ok: true, text, stats }),
+      (error: unknown) => this.hub.emit('generate.done', { generationId: id, ok: false, message: (error as Error).message }),
+    ).finally(() => this.#running.delete(id));
+    return id;
+  }
+
+  stop(id: number): boolean {
+    const generation = this.#running.get(id);
+    generation?.abort();
+    return generation !== undefined;
+  }
+
+  async dispose(): Promise<void> {
+    await this.#engine?.dispose();
+    this.#engine = undefined;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
