@@ -2,7 +2,7 @@
 // process it runs in; it runs in its own, and when that dies the host says so,
 // fails the requests in flight with a clear error, and starts a fresh one (reloading
 // the model) for the next request.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, LoadedModelInfo, SamplerSettings } from './engine-protocol.std';
@@ -42,9 +42,41 @@ export interface Generation {
   abort(): void;
 }
 
+/** The engine's process as the host sees it: a Node child process or an Electron utility process. */
+export interface EngineProcess {
+  readonly pid: number | undefined;
+  send(request: EngineRequest): void;
+  onMessage(listener: (reply: EngineReply) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  onStderr(listener: (text: string) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+  /** Closes the channel; the engine exits when it sees that. */
+  close(): void;
+}
+
+export type EngineSpawner = (workerPath: string) => EngineProcess;
+
+/** A Node child process (CLI and browser mode), with structured-clone messages. */
+export const forkEngine: EngineSpawner = (workerPath) => {
+  const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    send: (request) => void child.send(request),
+    onMessage: (listener) => void child.on('message', listener),
+    onExit: (listener) => void child.on('exit', listener),
+    onStderr: (listener) => void child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString())),
+    kill: (signal) => void child.kill(signal),
+    close: () => child.disconnect(),
+  };
+};
+
 export interface EngineHostOptions {
   /** The built engine entry (out/main/engine-worker.js). */
   workerPath: string;
+  /** How to start the engine process. Default: a Node child process (forkEngine). */
+  spawn?: EngineSpawner;
   /** Called when the engine process dies unexpectedly. */
   onCrash?: (message: string) => void;
 }
@@ -55,7 +87,7 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onToken?: (text: string) => void };
 
 export class EngineHost implements AsyncDisposable {
-  #child: ChildProcess | undefined;
+  #child: EngineProcess | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #lastLoad: { modelPath: string; threads: number; contextSize: number } | undefined;
@@ -75,11 +107,11 @@ export class EngineHost implements AsyncDisposable {
     return this.#child?.pid;
   }
 
-  #spawn(): ChildProcess {
-    const child = fork(this.options.workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  #spawn(): EngineProcess {
+    const child = (this.options.spawn ?? forkEngine)(this.options.workerPath);
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child.on('message', (reply: EngineReply) => {
+    child.onStderr((text) => (stderr = (stderr + text).slice(-4000)));
+    child.onMessage((reply) => {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
       if (reply.type === 'token') pending.onToken?.(reply.text);
@@ -89,7 +121,7 @@ export class EngineHost implements AsyncDisposable {
         else pending.resolve(reply);
       }
     });
-    child.on('exit', (code, signal) => {
+    child.onExit((code, signal) => {
       if (this.#child !== child) return;
       this.#child = undefined;
       this.#loaded = undefined;
@@ -177,8 +209,8 @@ export class EngineHost implements AsyncDisposable {
     for (const pending of this.#pending.values()) pending.reject(new DisposedError('Inference engine'));
     this.#pending.clear();
     if (child) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect?.();
+      const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
+      child.close();
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(timer);

@@ -22,8 +22,16 @@ const aborted = new Set<number>();
 /** Reused across tokens: its buffers are sized for the vocabulary once. */
 const sampler = new TokenSampler();
 
+/** In an Electron utility process messages go through process.parentPort; in a Node child, through IPC. */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: EngineRequest }) => void): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(reply: EngineReply): void {
-  process.send?.(reply);
+  if (parentPort) parentPort.postMessage(reply);
+  else process.send?.(reply);
 }
 
 async function contextFor(adapters: AdapterRef[]): Promise<LlamaContext> {
@@ -209,9 +217,14 @@ async function handle(request: EngineRequest): Promise<void> {
 /** Work on the model runs one request at a time (one context sequence); aborts jump the queue. */
 let queue: Promise<void> = Promise.resolve();
 
-process.on('message', (request: EngineRequest) => {
+function receive(request: EngineRequest): void {
   const run = () => handle(request).catch((error: unknown) => send({ id: request.id, type: 'error', message: error instanceof Error ? error.message : String(error) }));
   if (request.type === 'abort') void run();
   else queue = queue.then(run);
-});
-process.on('disconnect', () => process.exit(0));
+}
+
+if (parentPort) parentPort.on('message', (event) => receive(event.data));
+else {
+  process.on('message', receive);
+  process.on('disconnect', () => process.exit(0));
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, dialog, nativeTheme, session, shell } from 'electron';
 import { buildPathsFrom } from '../paths/build-paths.node';
 import { AppServices } from '../services/app-services.node';
+import { utilityProcessEngine } from './engine-process.main';
 import { bindIpc } from './ipc.main';
 import { allowNavigation, allowPermission, mainWindowOptions } from './window-options.std';
 
@@ -60,7 +61,7 @@ if (!app.requestSingleInstanceLock()) {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
       callback(allowPermission(permission, contents.getURL(), appOrigin, mediaTypes));
     });
-    services = await AppServices.create({ dataDir: app.getPath('userData'), mode: 'electron', log, paths: buildPathsFrom(import.meta.url) });
+    services = await AppServices.create({ dataDir: app.getPath('userData'), mode: 'electron', log, paths: buildPathsFrom(import.meta.url), engineSpawner: utilityProcessEngine });
     unbindIpc = bindIpc(services, appOrigin, (message) => log(message));
     createWindow();
     app.on('activate', () => {

@@ -12,6 +12,7 @@ import { assessInThisThread, workerAssessor } from '../../native-bridge/estimato
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
+import type { EngineSpawner } from '../inference/engine-host.node';
 
 export const APP_VERSION: string = version;
 export const DATABASE_FILE = 'lightseed.db';
@@ -27,6 +28,8 @@ export interface AppServicesOptions {
   log?: (message: string, error?: unknown) => void;
   /** The built app's parts; the entropy assessment runs in its worker. Without them it runs in this thread. */
   paths?: BuildPaths;
+  /** How the inference engine process starts (Electron passes its utility-process spawner). */
+  engineSpawner?: EngineSpawner;
 }
 
 export class AppServices implements AsyncDisposable {
@@ -40,13 +43,13 @@ export class AppServices implements AsyncDisposable {
 
   private constructor(
     database: Database,
-    readonly options: Required<Omit<AppServicesOptions, 'paths'>> & Pick<AppServicesOptions, 'paths'>,
+    readonly options: Required<Omit<AppServicesOptions, 'paths' | 'engineSpawner'>> & Pick<AppServicesOptions, 'paths' | 'engineSpawner'>,
   ) {
     this.#database = database;
     const log = options.log;
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
     this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
-    this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker);
+    this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner);
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {

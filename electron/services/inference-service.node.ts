@@ -3,7 +3,7 @@
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
-import { chooseThreads, EngineHost, type Generation } from '../inference/engine-host.node';
+import { chooseThreads, EngineHost, type EngineSpawner, type Generation } from '../inference/engine-host.node';
 import type { ChatTurn } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
 import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel } from '../store/models.node';
@@ -20,6 +20,8 @@ export class InferenceService implements AsyncDisposable {
     private readonly hub: EventHub,
     /** The engine process entry; without it (library use) generation is unavailable. */
     private readonly engineWorker: string | undefined,
+    /** How the engine process starts: a Node child by default, a utility process in Electron. */
+    private readonly spawn?: EngineSpawner,
   ) {}
 
   list(): RegisteredModel[] {
@@ -47,7 +49,7 @@ export class InferenceService implements AsyncDisposable {
 
   async #engineFor(model: RegisteredModel): Promise<EngineHost> {
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
-    this.#engine ??= new EngineHost({ workerPath: this.engineWorker });
+    this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
     if (this.#loadedPath !== model.path) {
       await this.#engine.load(model.path, { threads: chooseThreads(model.parameterCount), contextSize: Math.min(model.contextLength, 4096) });
       this.#loadedPath = model.path;
