@@ -21,13 +21,14 @@ export function bindIpc(services: AppServices, appOrigin: string, log: (message:
         },
       });
       sessions.set(contents.id, session);
-      // A reload or crash starts a fresh session; the old one's subscriptions go.
+      // A reload or crash starts a fresh session; the old one's subscriptions go. Only a new
+      // document counts: the renderer's views change the URL fragment, which must keep the session.
       const end = () => {
         sessions.get(contents.id)?.dispose();
         sessions.delete(contents.id);
       };
       contents.once('destroyed', end);
-      contents.once('did-start-navigation', end);
+      contents.once('did-navigate', end);
     }
     return session;
   };

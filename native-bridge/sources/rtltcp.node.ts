@@ -208,12 +208,7 @@ class RtlTcpSource implements SampleSource {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#finished = true;
-    this.#abort.abort();
-    this.#stopStallTimer();
-    const socket = this.#socket;
-    this.#socket = undefined;
-    socket?.destroy();
+    const socket = this.#teardown();
     this.#queue.end();
     await Promise.all([socket && !socket.closed ? new Promise((resolve) => socket.once('close', resolve)) : undefined, this.#reconnecting]);
   }
@@ -407,13 +402,19 @@ class RtlTcpSource implements SampleSource {
   /** Ends the stream with an error after the samples already received. */
   #fail(error: Error): void {
     if (this.#finished) return;
+    this.#teardown();
+    this.#queue.fail(error);
+  }
+
+  /** Stops reconnecting and the stall timer and drops the socket; returns it so dispose can wait for its close. */
+  #teardown(): Socket | undefined {
     this.#finished = true;
     this.#abort.abort();
     this.#stopStallTimer();
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.destroy();
-    this.#queue.fail(error);
+    return socket;
   }
 }
 

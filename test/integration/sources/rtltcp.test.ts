@@ -1,3 +1,4 @@
+import { concatBytes } from '../../../native-bridge/util/concat-bytes.std';
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
@@ -27,17 +28,7 @@ async function collect(source: SampleSource, count: number, into: Uint8Array[] =
     total += chunk.length;
     if (total >= count) break;
   }
-  return concat(into);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(into);
 }
 
 /** Length and SHA-256: compares megabytes at once, where a deep equality walks them byte by byte. */
@@ -192,7 +183,7 @@ describe('the rtltcp source against an emulated rtl_tcp server', () => {
     const received = await collect(source, 250_000);
     expect(emulator.connections).toHaveLength(2);
     const [first, second] = emulator.connections;
-    expect(fingerprint(received)).toEqual(fingerprint(concat([first!.sentBytes(), second!.sentBytes()]).subarray(0, received.length)));
+    expect(fingerprint(received)).toEqual(fingerprint(concatBytes([first!.sentBytes(), second!.sentBytes()]).subarray(0, received.length)));
     expect(received.length).toBeGreaterThanOrEqual(250_000);
     expect(second!.commands.map(({ name, value }) => [name, value])).toEqual([
       ['set sample rate', 2_048_000],
@@ -215,7 +206,7 @@ describe('the rtltcp source against an emulated rtl_tcp server', () => {
       new RegExp(`^rtl_tcp at 127\\.0\\.0\\.1:${emulator.port} dropped the connection after 50000 bytes, and 3 reconnection attempts over [\\d.]+ s failed \\(the last with ECONNREFUSED\\)\\. `),
     );
     expect(error.message).toContain('Check that rtl_tcp is still running');
-    expect(fingerprint(concat(chunks))).toEqual(fingerprint(emulator.connections[0]?.sentBytes()));
+    expect(fingerprint(concatBytes(chunks))).toEqual(fingerprint(emulator.connections[0]?.sentBytes()));
     expect(emulator.connections).toHaveLength(1);
   });
 
@@ -237,7 +228,7 @@ describe('the rtltcp source against an emulated rtl_tcp server', () => {
     expect(error.failure).toBe('stalled');
     expect(error.message).toContain(`rtl_tcp at 127.0.0.1:${emulator.port} sent no samples for 300 ms`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(concat(chunks).length).toBe(20_000);
+    expect(concatBytes(chunks).length).toBe(20_000);
     // The stalled connection is closed, not left hanging.
     await vi.waitFor(() => expect(emulator.connections[0]?.closed).toBe(true), { timeout: 1000, interval: 10 });
   });
