@@ -14,6 +14,16 @@ export const Settings = z.strictObject({
   theme: Theme,
   /** rtl_tcp servers the user harvests from, as rtltcp:// URIs. */
   rtltcpEndpoints: z.array(z.string().regex(/^rtltcp:\/\/[^\s]+$/).max(300)).max(32),
+  /** Threads llama.cpp uses; 0 chooses: one for small models, all cores but one for large ones. */
+  inferenceThreads: z.number().int().min(0).max(256),
+  /** R: interactions between an agent's divisions at fitness 0. */
+  divisionThreshold: z.number().int().min(1).max(100_000),
+  /** s: how much sooner fitter agents divide (threshold R·exp(−s·f)). */
+  selectionPressure: z.number().min(0).max(10),
+  /** Agents unused this many days are archived. */
+  archiveIdleDays: z.number().min(1).max(36_500),
+  /** Agents whose fitness falls below this are archived. */
+  fitnessFloor: z.number().min(-1000).max(0),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -131,6 +141,66 @@ export const GenerationStats = z.strictObject({
   droppedTurns: z.number().int(),
 });
 
+export const AgentSummary = z.strictObject({
+  id: z.number().int(),
+  uid: z.string(),
+  name: z.string(),
+  generation: z.number().int(),
+  parentId: z.number().int().nullable(),
+  rootId: z.number().int(),
+  state: z.enum(['alive', 'archived']),
+  /** Decayed to now. */
+  fitness: z.number(),
+  /** Interactions since the last division. */
+  interactions: z.number().int(),
+  /** Interactions left before it divides, at its current fitness. */
+  untilDivision: z.number().int(),
+  totalInteractions: z.number().int(),
+  descendants: z.number().int(),
+  bornAt: z.number(),
+  lastActiveAt: z.number(),
+  archivedAt: z.number().nullable(),
+  /** Trait name → value in (0, 1); voice.rank is the adapter's rank. */
+  traits: z.record(z.string(), z.number()),
+});
+export type AgentSummary = z.infer<typeof AgentSummary>;
+
+const AgentRef = z.strictObject({ id: z.number().int(), name: z.string(), generation: z.number().int(), state: z.enum(['alive', 'archived']) });
+
+export const AgentDetail = z.strictObject({
+  agent: AgentSummary,
+  /** The system prompt's persona, from the intent. */
+  persona: z.string(),
+  profile: z.strictObject({
+    temperature: z.number(),
+    topP: z.number(),
+    adapterScale: z.number(),
+    noiseScale: z.number(),
+    maxTokens: z.number().int(),
+  }),
+  ancestors: z.array(AgentRef),
+  children: z.array(AgentRef),
+  memories: z.number().int(),
+});
+export type AgentDetail = z.infer<typeof AgentDetail>;
+
+export const ChatMessage = z.strictObject({
+  id: z.number().int(),
+  conversationId: z.number().int(),
+  parentId: z.number().int().nullable(),
+  role: z.enum(['system', 'user', 'assistant']),
+  agentId: z.number().int().nullable(),
+  content: z.string(),
+  model: z.string().nullable(),
+  tokenCount: z.number().int().nullable(),
+  tokensPerSecond: z.number().nullable(),
+  kind: z.enum(['chat', 'regeneration', 'council']),
+  createdAt: z.number(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+const RecalledMemory = z.strictObject({ id: z.number().int(), query: z.string(), response: z.string(), distance: z.number(), fitness: z.number() });
+
 /** The full provenance record (its shape is GenesisRecord in native-bridge/harvest). */
 const GenesisRecordJson = z.record(z.string(), z.unknown());
 
@@ -188,6 +258,50 @@ export const methods = {
     params: z.strictObject({ id: z.number().int().positive() }),
     result: z.strictObject({ summary: GenesisSummary, record: GenesisRecordJson }),
   },
+  /** A new agent from an unused Genesis record (a seed gives birth once). */
+  'agents.birth': {
+    params: z.strictObject({ genesisId: z.number().int().positive(), name: z.string().min(1).max(60).optional() }),
+    result: AgentSummary,
+  },
+  'agents.list': {
+    params: z.strictObject({ state: z.enum(['alive', 'archived']).optional(), limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() }),
+    result: z.strictObject({ agents: z.array(AgentSummary), total: z.number().int() }),
+  },
+  'agents.get': { params: z.strictObject({ id: z.number().int().positive() }), result: AgentDetail },
+  /** A user message to an agent; the answer streams as chat.token events and ends with chat.done. */
+  'chat.say': {
+    params: z.strictObject({
+      agentId: z.number().int().positive(),
+      text: z.string().min(1).max(20_000),
+      conversationId: z.number().int().positive().optional(),
+      parentId: z.number().int().positive().nullable().optional(),
+    }),
+    result: z.strictObject({ turnId: z.number().int(), conversationId: z.number().int(), userMessageId: z.number().int() }),
+  },
+  /** Another answer to the same question: a sibling branch. */
+  'chat.regenerate': { params: z.strictObject({ messageId: z.number().int().positive() }), result: z.strictObject({ turnId: z.number().int() }) },
+  'chat.stop': { params: z.strictObject({ turnId: z.number().int() }), result: z.strictObject({ stopping: z.boolean() }) },
+  'chat.feedback': {
+    params: z.strictObject({ messageId: z.number().int().positive(), kind: z.enum(['up', 'down']) }),
+    result: z.strictObject({ fitness: z.number(), archived: z.boolean(), childId: z.number().int().nullable() }),
+  },
+  /** A question to k agents chosen by fitness; each answer streams as its own turn. */
+  'chat.council': {
+    params: z.strictObject({
+      text: z.string().min(1).max(20_000),
+      k: z.number().int().min(1).max(8),
+      conversationId: z.number().int().positive().optional(),
+      parentId: z.number().int().positive().nullable().optional(),
+    }),
+    result: z.strictObject({ conversationId: z.number().int(), userMessageId: z.number().int(), agentIds: z.array(z.number().int()) }),
+  },
+  /** The user's pick among council answers: feedback for every member. */
+  'chat.pick': { params: z.strictObject({ messageId: z.number().int().positive() }), result: z.strictObject({ pickedId: z.number().int(), otherIds: z.array(z.number().int()) }) },
+  /** The thread from the first message to `leafId`, and each message's siblings (for swipes). */
+  'chat.thread': {
+    params: z.strictObject({ leafId: z.number().int().positive() }),
+    result: z.strictObject({ messages: z.array(ChatMessage), siblings: z.record(z.string(), z.array(z.number().int())) }),
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 /** Event name → schema of its payload. Clients subscribe by name. */
@@ -205,6 +319,22 @@ export const events = {
     z.strictObject({ generationId: z.number().int(), ok: z.literal(true), text: z.string(), stats: GenerationStats }),
     z.strictObject({ generationId: z.number().int(), ok: z.literal(false), message: z.string() }),
   ]),
+  'chat.token': z.strictObject({ turnId: z.number().int(), agentId: z.number().int(), text: z.string() }),
+  'chat.done': z.union([
+    z.strictObject({
+      turnId: z.number().int(),
+      agentId: z.number().int(),
+      ok: z.literal(true),
+      message: ChatMessage,
+      stats: GenerationStats,
+      recalled: z.array(RecalledMemory),
+      noise: z.strictObject({ adapter: z.number().int(), scale: z.number() }),
+      childId: z.number().int().nullable(),
+    }),
+    z.strictObject({ turnId: z.number().int(), agentId: z.number().int(), ok: z.literal(false), message: z.string() }),
+  ]),
+  /** An agent divided: "Ada divided: meet Ada II". */
+  'agent.divided': z.strictObject({ parentId: z.number().int(), parentName: z.string(), childId: z.number().int(), childName: z.string(), generation: z.number().int() }),
   /** A health test fired: crediting stopped. */
   'harvest.alarm': z.strictObject({
     test: z.enum(['repetition-count', 'adaptive-proportion']),

@@ -20,6 +20,8 @@ export const ErrorCode = z.enum([
   'invalid_params',
   /** Too many calls in flight. */
   'busy',
+  /** The agent, message or record named does not exist. */
+  'not_found',
   /** The request was understood but cannot be done in the current state. */
   'failed_precondition',
   /** Something the app depends on is missing or broken. */

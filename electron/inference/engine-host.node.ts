@@ -190,6 +190,19 @@ export class EngineHost implements AsyncDisposable {
     };
   }
 
+  /** −ln p of each token of `text` given the ones before it, summed (nats), and how many were scored. */
+  async score(text: string, adapters: AdapterRef[] = []): Promise<{ tokens: number; nll: number }> {
+    await this.#ready();
+    const reply = await this.#request<Extract<EngineReply, { type: 'score' }>>({ type: 'score', text, adapters }).reply;
+    return { tokens: reply.tokens, nll: reply.nll };
+  }
+
+  /** The logits after evaluating a prompt (tokenized by the model, with BOS where the model wants one) from an empty context. */
+  async promptLogits(prompt: string, adapters: AdapterRef[] = []): Promise<Float32Array> {
+    await this.#ready();
+    return (await this.#request<Extract<EngineReply, { type: 'logits' }>>({ type: 'logits', prompt, adapters }).reply).logits;
+  }
+
   /** The logits after evaluating `tokens` from an empty context (for tests and identity probes). */
   async logits(tokens: number[], adapters: AdapterRef[] = []): Promise<Float32Array> {
     await this.#ready();

@@ -37,7 +37,9 @@ export type EngineRequest =
       seed: Uint8Array;
       adapters: AdapterRef[];
     }
-  | { id: number; type: 'logits'; tokens: number[]; adapters: AdapterRef[] }
+  | { id: number; type: 'logits'; tokens?: number[]; prompt?: string; adapters: AdapterRef[] }
+  /** Negative log-likelihood of a text under the model (for perplexity). */
+  | { id: number; type: 'score'; text: string; adapters: AdapterRef[] }
   | { id: number; type: 'abort'; target: number }
   | { id: number; type: 'unload' };
 
@@ -65,5 +67,7 @@ export type EngineReply =
   | { id: number; type: 'token'; text: string; token: number }
   | { id: number; type: 'done'; text: string; stats: GenerationStats }
   | { id: number; type: 'logits'; logits: Float32Array }
+  /** `tokens` scored (all but the first), their summed −ln p in nats. */
+  | { id: number; type: 'score'; tokens: number; nll: number }
   | { id: number; type: 'ok' }
   | { id: number; type: 'error'; message: string };

@@ -34,25 +34,37 @@ function send(reply: EngineReply): void {
   else process.send?.(reply);
 }
 
+/** node-llama-cpp 3.22.1 sets a context's adapters with this internal method (llama_set_adapters_lora). */
+type AdapterSwitchable = LlamaContext & { _setLoras?: (loras: { filePath: string; scale?: number }[]) => Promise<void> };
+
 async function contextFor(adapters: AdapterRef[]): Promise<LlamaContext> {
   const current = loaded!;
   const key = adapters.map((a) => `${a.path}@${a.scale}`).join('|');
   let context = current.contexts.get(key);
-  if (!context) {
-    // Keep a few contexts; llama.cpp caches adapter files by path, so recycling is cheap.
-    if (current.contexts.size >= 4) {
-      const [oldest, old] = current.contexts.entries().next().value as [string, LlamaContext];
-      current.contexts.delete(oldest);
-      await old.dispose();
-    }
-    context = await current.model.createContext({
-      contextSize: current.contextSize,
-      threads: current.threads,
-      sequences: 1,
-      ...(adapters.length ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {}),
-    });
-    current.contexts.set(key, context);
+  if (context) return context;
+  // One context serves every adapter set: llama.cpp swaps adapters on a context in place and
+  // caches adapter files by path, so a new agent or a new noise scale costs no new KV cache.
+  const [onlyKey, only] = current.contexts.entries().next().value ?? [];
+  const switchable = only as AdapterSwitchable | undefined;
+  if (switchable && typeof switchable._setLoras === 'function' && current.contexts.size === 1) {
+    await switchable._setLoras(adapters.map((a) => ({ filePath: a.path, scale: a.scale })));
+    current.contexts.delete(onlyKey!);
+    current.contexts.set(key, switchable);
+    return switchable;
   }
+  // Without that method: one context per adapter set, a few kept.
+  if (current.contexts.size >= 4) {
+    const [oldest, old] = current.contexts.entries().next().value as [string, LlamaContext];
+    current.contexts.delete(oldest);
+    await old.dispose();
+  }
+  context = await current.model.createContext({
+    contextSize: current.contextSize,
+    threads: current.threads,
+    sequences: 1,
+    ...(adapters.length ? { lora: { adapters: adapters.map((a) => ({ filePath: a.path, scale: a.scale })) } } : {}),
+  });
+  current.contexts.set(key, context);
   return context;
 }
 
@@ -62,7 +74,11 @@ function toHistory(messages: ChatTurn[]): ChatHistoryItem[] {
   );
 }
 
-/** Renders the conversation with the model's chat template, dropping the oldest turns (never the system prompt) to fit. */
+/**
+ * Renders the conversation with the model's chat template, dropping the oldest turns
+ * (never the system prompt or the last turn) to fit; if that is not enough, the system
+ * prompt loses lines from its end (an agent's recalled memories come last).
+ */
 function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): { tokens: Token[]; dropped: number } {
   const wrapper = resolveChatWrapper(model);
   let turns = [...messages];
@@ -70,10 +86,17 @@ function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): 
   for (;;) {
     const { contextText } = wrapper.generateContextState({ chatHistory: [...toHistory(turns), { type: 'model', response: [] }] });
     const tokens = contextText.tokenize(model.tokenizer);
+    if (tokens.length <= budget) return { tokens, dropped };
     const droppable = turns.findIndex((t, i) => t.role !== 'system' && i < turns.length - 1);
-    if (tokens.length <= budget || droppable === -1) return { tokens, dropped };
-    turns = turns.filter((_, i) => i !== droppable);
-    dropped++;
+    if (droppable !== -1) {
+      turns = turns.filter((_, i) => i !== droppable);
+      dropped++;
+      continue;
+    }
+    const system = turns[0]?.role === 'system' ? turns[0] : undefined;
+    const lines = system?.content.split('\n') ?? [];
+    if (!system || lines.length < 2) return { tokens, dropped };
+    turns = [{ role: 'system', content: lines.slice(0, -1).join('\n') }, ...turns.slice(1)];
   }
 }
 
@@ -84,9 +107,11 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
   const context = await contextFor(request.adapters);
   const sequence = context.getSequence();
   try {
-    const budget = loaded.contextSize - request.maxTokens;
+    // At least half the context stays for the prompt.
+    const maxTokens = Math.min(request.maxTokens, Math.floor(loaded.contextSize / 2));
+    const budget = loaded.contextSize - maxTokens;
     const rendered = request.messages ? renderPrompt(model, request.messages, budget) : { tokens: model.tokenize(request.prompt ?? ''), dropped: 0 };
-    if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${request.maxTokens} kept for the answer.`);
+    if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${maxTokens} kept for the answer.`);
     const drbg = HmacDrbg.instantiate(request.seed.subarray(0, 32), request.seed.subarray(32), new TextEncoder().encode('LightSeed sampler'));
     const bias = new Map(request.sampler.tokenBias ?? []);
     const vocabulary = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
@@ -107,7 +132,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
     let stopReason: GenerationStats['stopReason'] = 'maxTokens';
     let firstTokenAt = 0;
     let input: Token[] = rendered.tokens;
-    while (generated.length < request.maxTokens) {
+    while (generated.length < maxTokens) {
       if (aborted.delete(request.id)) {
         stopReason = 'aborted';
         break;
@@ -191,11 +216,40 @@ async function handle(request: EngineRequest): Promise<void> {
       const context = await contextFor(request.adapters);
       const sequence = context.getSequence();
       try {
-        const items = request.tokens.map((token, i) => (i === request.tokens.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
+        const tokens: number[] = request.tokens ?? loaded.model.tokenize(request.prompt ?? '', true);
+        if (tokens.length === 0) throw new Error('Nothing to evaluate: the prompt has no tokens.');
+        const items = tokens.map((token, i) => (i === tokens.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
         const results = await sequence.controlledEvaluate(items as never);
         const logits = new Float32Array(loaded.model.fileInfo.metadata.tokenizer.ggml.tokens.length);
         for (const [token, logit] of results.at(-1)?.next?.logits ?? []) logits[token] = logit;
         send({ id: request.id, type: 'logits', logits });
+      } finally {
+        await sequence.clearHistory();
+        sequence.dispose();
+      }
+      return;
+    }
+    case 'score': {
+      if (!loaded) throw new Error('No model is loaded.');
+      const context = await contextFor(request.adapters);
+      const sequence = context.getSequence();
+      try {
+        const tokens = loaded.model.tokenize(request.text, true);
+        if (tokens.length < 2) throw new Error('Scoring needs a text of at least two tokens.');
+        if (tokens.length > loaded.contextSize) throw new Error(`The text has ${tokens.length} tokens; the context holds ${loaded.contextSize}.`);
+        const items = tokens.slice(0, -1).map((token) => [token, { generateNext: { logits: true } }] as const);
+        const results = await sequence.controlledEvaluate(items as never);
+        let nll = 0;
+        results.forEach((result, i) => {
+          const logits = result?.next?.logits;
+          if (!logits) throw new Error('llama.cpp returned no logits.');
+          let max = -Infinity;
+          for (const [, logit] of logits) max = Math.max(max, logit);
+          let sum = 0;
+          for (const [, logit] of logits) sum += Math.exp(logit - max);
+          nll -= (logits.get(tokens[i + 1]!) ?? -Infinity) - max - Math.log(sum);
+        });
+        send({ id: request.id, type: 'score', tokens: tokens.length - 1, nll });
       } finally {
         await sequence.clearHistory();
         sequence.dispose();

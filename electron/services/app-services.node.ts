@@ -12,6 +12,10 @@ import { assessInThisThread, workerAssessor } from '../../native-bridge/estimato
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
+import { AgentService, type TurnResult } from './agent-service.node';
+import { countAgents, listAgents } from '../store/lineage.node';
+import { getMessage, replies, thread } from '../store/conversations.node';
+import { ApiError } from '../api/api-error.std';
 import type { EngineSpawner } from '../inference/engine-host.node';
 
 export const APP_VERSION: string = version;
@@ -36,6 +40,7 @@ export class AppServices implements AsyncDisposable {
   readonly hub: EventHub;
   readonly entropy: EntropyService;
   readonly inference: InferenceService;
+  readonly agents: AgentService;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -50,6 +55,7 @@ export class AppServices implements AsyncDisposable {
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
     this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
     this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner);
+    this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters') });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -107,7 +113,72 @@ export class AppServices implements AsyncDisposable {
         generationId: await this.inference.start(messages, { ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}) }),
       }),
       'generate.stop': ({ generationId }) => ({ stopping: this.inference.stop(generationId) }),
+      'agents.birth': ({ genesisId, name }) => this.agents.summary(this.agents.birth(genesisId, name)),
+      'agents.list': ({ state, limit, offset }) => ({
+        agents: listAgents(this.database.connection, { ...(state ? { state } : {}), limit: limit ?? 1000, offset: offset ?? 0 }).map((a) => this.agents.summary(a)),
+        total: countAgents(this.database.connection, state),
+      }),
+      'agents.get': ({ id }) => this.agents.detail(id),
+      'chat.say': async ({ agentId, text, conversationId, parentId }) => {
+        let turnId = 0;
+        const turn = await this.agents.say(
+          { agentId, text, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
+          (t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
+        );
+        turnId = turn.id;
+        this.#reportTurn(turn.id, agentId, turn.done);
+        return { turnId, conversationId: turn.userMessage.conversationId, userMessageId: turn.userMessage.id };
+      },
+      'chat.regenerate': async ({ messageId }) => {
+        let turnId = 0;
+        const turn = await this.agents.regenerate(messageId, (t) => this.hub.emit('chat.token', { turnId, agentId: turn.agentId, text: t }));
+        turnId = turn.id;
+        this.#reportTurn(turn.id, turn.agentId, turn.done);
+        return { turnId };
+      },
+      'chat.stop': ({ turnId }) => ({ stopping: this.agents.stop(turnId) }),
+      'chat.feedback': async ({ messageId, kind }) => {
+        const result = await this.agents.feedback(messageId, kind);
+        return { fitness: result.fitness, archived: result.archived, childId: result.divided?.id ?? null };
+      },
+      'chat.council': async ({ text, k, conversationId, parentId }) => {
+        const council = await this.agents.council(
+          { text, k, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
+          (turnId, agentId, t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
+          (turn) => this.#reportTurn(turn.id, turn.agentId, turn.done),
+        );
+        council.done.catch((error: unknown) => this.options.log('A council stopped early', error));
+        return { conversationId: council.userMessage.conversationId, userMessageId: council.userMessage.id, agentIds: council.members.map((m) => m.id) };
+      },
+      'chat.pick': ({ messageId }) => {
+        const { picked, others } = this.agents.pick(messageId);
+        return { pickedId: picked.id, otherIds: others.map((a) => a.id) };
+      },
+      'chat.thread': ({ leafId }) => {
+        const db = this.database.connection;
+        if (!getMessage(db, leafId)) throw new ApiError('not_found', `There is no message ${leafId}.`);
+        const messages = thread(db, leafId);
+        const siblings = Object.fromEntries(messages.map((m) => [String(m.id), replies(db, m.conversationId, m.parentId).map((r) => r.id)]));
+        return { messages, siblings };
+      },
     };
+  }
+
+  #reportTurn(turnId: number, agentId: number, done: Promise<TurnResult>): void {
+    done.then(
+      (result) =>
+        this.hub.emit('chat.done', {
+          turnId,
+          agentId,
+          ok: true,
+          message: result.message,
+          stats: result.stats,
+          recalled: result.recalled.map((m) => ({ id: m.id, query: m.query, response: m.response, distance: m.distance, fitness: m.fitness })),
+          noise: result.noise,
+          childId: result.divided?.id ?? null,
+        }),
+      (error: unknown) => this.hub.emit('chat.done', { turnId, agentId, ok: false, message: (error as Error).message }),
+    );
   }
 
   /** Stops a running harvest (its credit stays in the pool), then closes the database. */

@@ -3,15 +3,16 @@
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
-import { chooseThreads, EngineHost, type EngineSpawner, type Generation } from '../inference/engine-host.node';
+import { chooseThreads, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
 import type { ChatTurn } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
 import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel } from '../store/models.node';
+import { readSettings } from '../store/settings.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
 
 export class InferenceService implements AsyncDisposable {
   #engine: EngineHost | undefined;
-  #loadedPath: string | undefined;
+  #loaded: { path: string; threads: number } | undefined;
   #nextId = 1;
   readonly #running = new Map<number, Generation>();
 
@@ -47,32 +48,46 @@ export class InferenceService implements AsyncDisposable {
     return setDefaultModel(this.database.connection, String(id));
   }
 
-  async #engineFor(model: RegisteredModel): Promise<EngineHost> {
+  /** The default model, loaded in the engine process (with the thread count from the settings, 0 = chosen by size). */
+  async use(): Promise<{ engine: EngineHost; model: RegisteredModel }> {
+    const model = defaultModel(this.database.connection);
+    if (!model) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
     this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
-    if (this.#loadedPath !== model.path) {
-      await this.#engine.load(model.path, { threads: chooseThreads(model.parameterCount), contextSize: Math.min(model.contextLength, 4096) });
-      this.#loadedPath = model.path;
+    const threads = readSettings(this.database.connection).inferenceThreads || chooseThreads(model.parameterCount);
+    if (this.#loaded?.path !== model.path || this.#loaded.threads !== threads) {
+      this.#loaded = undefined;
+      await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 4096) });
+      this.#loaded = { path: model.path, threads };
     }
-    return this.#engine;
+    return { engine: this.#engine, model };
+  }
+
+  /** Starts a generation with the default model, its sampler seeded from the entropy pool; `stop(id)` aborts it. */
+  async run(request: Omit<GenerateRequest, 'seed'>, onToken: (text: string) => void): Promise<{ id: number; generation: Generation; model: RegisteredModel }> {
+    const { engine, model } = await this.use();
+    const id = this.#nextId++;
+    const seed = await drawSamplingSeed(this.database.connection);
+    const generation = await engine.generate({ ...request, seed }, onToken);
+    this.#running.set(id, generation);
+    // The caller handles the outcome through `generation.done`; this only forgets the finished generation.
+    const forget = () => void this.#running.delete(id);
+    generation.done.then(forget, forget);
+    return { id, generation, model };
   }
 
   /** Starts a generation with the default model; tokens and the end arrive as events. */
   async start(messages: ChatTurn[], options: { maxTokens?: number; temperature?: number }): Promise<number> {
-    const model = defaultModel(this.database.connection);
-    if (!model) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
-    const engine = await this.#engineFor(model);
-    const id = this.#nextId++;
-    const seed = await drawSamplingSeed(this.database.connection);
-    const generation = await engine.generate(
-      { messages, maxTokens: options.maxTokens ?? 256, seed, ...(options.temperature !== undefined ? { sampler: { temperature: options.temperature } } : {}) },
+    let id = 0;
+    const { id: started, generation } = await this.run(
+      { messages, maxTokens: options.maxTokens ?? 256, ...(options.temperature !== undefined ? { sampler: { temperature: options.temperature } } : {}) },
       (text) => this.hub.emit('generate.token', { generationId: id, text }),
     );
-    this.#running.set(id, generation);
+    id = started;
     generation.done.then(
       ({ text, stats }) => this.hub.emit('generate.done', { generationId: id, ok: true, text, stats }),
       (error: unknown) => this.hub.emit('generate.done', { generationId: id, ok: false, message: (error as Error).message }),
-    ).finally(() => this.#running.delete(id));
+    );
     return id;
   }
 

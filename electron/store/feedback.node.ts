@@ -2,10 +2,9 @@
 // exponentially with the number of interactions since it was given (τ_f = 1000 by
 // default): f = Σ v·exp(−(n − n_v)/τ). The stored value is valid at `fitness_at`.
 import type BetterSqlite3 from 'better-sqlite3';
-import { LineageError } from './lineage.node';
+import { FITNESS_TAU, LineageError } from './lineage.node';
 
-/** τ_f of the design: fitness forgets with a time constant of 1000 interactions. */
-export const FITNESS_TAU = 1000;
+export { FITNESS_TAU };
 
 export type FeedbackKind = 'up' | 'down' | 'council-pick';
 
@@ -29,6 +28,8 @@ export interface FeedbackInput {
   agentId: number;
   messageId?: number | null;
   kind: FeedbackKind;
+  /** Default: the kind's value (+1 up, −1 down, +1 for the council's pick). */
+  value?: number;
   createdAt: number;
   tau?: number;
 }
@@ -41,7 +42,7 @@ export function addFeedback(db: BetterSqlite3.Database, input: FeedbackInput): n
       | { fitness: number; fitness_at: number; total_interactions: number }
       | undefined;
     if (!agent) throw new LineageError(`There is no agent ${input.agentId}.`);
-    const value = FEEDBACK_VALUE[input.kind];
+    const value = input.value ?? FEEDBACK_VALUE[input.kind];
     db.prepare('INSERT INTO feedback (agent_id, message_id, kind, value, at_interaction, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       input.agentId,
       input.messageId ?? null,
@@ -56,10 +57,14 @@ export function addFeedback(db: BetterSqlite3.Database, input: FeedbackInput): n
   })();
 }
 
-/** Fitness recomputed from the feedback events alone, as of the agent's current interaction count. */
+/** Fitness recomputed from the feedback events and the inherited fitness, as of the agent's current interaction count. */
 export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, tau = FITNESS_TAU): number {
-  const agent = db.prepare('SELECT total_interactions FROM agent WHERE id = ?').get(agentId) as { total_interactions: number } | undefined;
+  const agent = db.prepare('SELECT total_interactions, inherited_fitness FROM agent WHERE id = ?').get(agentId) as
+    | { total_interactions: number; inherited_fitness: number }
+    | undefined;
   if (!agent) throw new LineageError(`There is no agent ${agentId}.`);
   const events = db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[];
-  return events.reduce((sum, e) => sum + e.value * Math.exp(-(agent.total_interactions - e.at_interaction) / tau), 0);
+  // A divided agent starts from its parent's fitness at the division (interaction 0).
+  const inherited = agent.inherited_fitness * Math.exp(-agent.total_interactions / tau);
+  return events.reduce((sum, e) => sum + e.value * Math.exp(-(agent.total_interactions - e.at_interaction) / tau), inherited);
 }

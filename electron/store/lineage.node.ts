@@ -3,6 +3,9 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 
+/** τ_f of the design: fitness forgets with a time constant of 1000 interactions. */
+export const FITNESS_TAU = 1000;
+
 export type AgentState = 'alive' | 'archived';
 export type AgentOrigin = 'born' | 'divided' | 'imported';
 
@@ -29,6 +32,10 @@ export interface Agent {
   bornAt: number;
   archivedAt: number | null;
   subtreeSize: number;
+  /** When it last answered or divided (ms). */
+  lastActiveAt: number;
+  /** The parent's fitness when this agent was divided from it (0 for a root). */
+  inheritedFitness: number;
 }
 
 export interface AgentRow {
@@ -50,6 +57,8 @@ export interface AgentRow {
   born_at: number;
   archived_at: number | null;
   subtree_size: number;
+  last_active_at: number | null;
+  inherited_fitness: number;
 }
 
 export function toAgent(row: AgentRow): Agent {
@@ -72,6 +81,8 @@ export function toAgent(row: AgentRow): Agent {
     bornAt: row.born_at,
     archivedAt: row.archived_at,
     subtreeSize: row.subtree_size,
+    lastActiveAt: row.last_active_at ?? row.born_at,
+    inheritedFitness: row.inherited_fitness,
   };
 }
 
@@ -84,7 +95,7 @@ export class LineageError extends Error {
   override readonly name = 'LineageError';
 }
 
-const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size';
+const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size, last_active_at, inherited_fitness';
 
 export function getAgent(db: BetterSqlite3.Database, id: number): Agent | undefined {
   const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id) as AgentRow | undefined;
@@ -108,12 +119,20 @@ export function listAgents(db: BetterSqlite3.Database, options: { state?: AgentS
   return rows.map(toAgent);
 }
 
+export function countAgents(db: BetterSqlite3.Database, state?: AgentState): number {
+  return db.prepare('SELECT count(*) FROM agent WHERE (@state IS NULL OR state = @state)').pluck().get({ state: state ?? null }) as number;
+}
+
 export interface BirthInput {
   genesisId: number;
   name: string;
   traits: TraitValues;
   bornAt: number;
+  /** The initial 512-d memory vector (float32). */
+  memoryVector?: Float32Array;
 }
+
+const blob = (v: Float32Array | undefined): Buffer | null => (v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : null);
 
 /** A root agent from an unused Genesis record: a seed gives birth once. */
 export function birthAgent(db: BetterSqlite3.Database, input: BirthInput): Agent {
@@ -125,10 +144,10 @@ export function birthAgent(db: BetterSqlite3.Database, input: BirthInput): Agent
     const chain = new Uint8Array(genesis.seed);
     const info = db
       .prepare(
-        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, born_at)
-         VALUES (?, NULL, 0, 0, 'born', ?, ?, ?, ?, ?)`,
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, born_at, last_active_at, memory_vector)
+         VALUES (?, NULL, 0, 0, 'born', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(agentUid(chain), input.genesisId, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt);
+      .run(agentUid(chain), input.genesisId, input.name, Buffer.from(chain), JSON.stringify(input.traits), input.bornAt, input.bornAt, blob(input.memoryVector));
     const id = Number(info.lastInsertRowid);
     db.prepare('UPDATE agent SET root_id = id WHERE id = ?').run(id);
     return getAgent(db, id)!;
@@ -143,12 +162,15 @@ export interface DivisionInput {
   traits: TraitValues;
   reason: string;
   bornAt: number;
+  /** The child's memory vector (the parent's plus mutation noise). */
+  memoryVector?: Float32Array;
 }
 
 /**
  * A division, all in one transaction: the child (generation + 1, seed chain
- * extended by the mutation seed), the division event, the parent's counter reset
- * to 0, and every ancestor's cached subtree size grown by one.
+ * extended by the mutation seed, the parent's fitness as its starting fitness), the
+ * division event, the parent's counter reset to 0, and every ancestor's cached
+ * subtree size grown by one.
  */
 export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): Agent {
   if (input.mutationSeed.length !== 32) throw new LineageError('A mutation seed is 32 bytes.');
@@ -157,20 +179,34 @@ export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): A
     if (!parent) throw new LineageError(`There is no agent ${input.parentId}.`);
     if (parent.state === 'archived') throw new LineageError(`${parent.name} is archived and no longer divides.`);
     const parentChain = seedChainOf(db, parent.id);
+    // The child is a copy: it starts with the parent's standing, decayed to now.
+    const inherited = parent.fitness * Math.exp(-(parent.totalInteractions - parent.fitnessAt) / FITNESS_TAU);
     const chain = new Uint8Array(parentChain.length + 32);
     chain.set(parentChain);
     chain.set(input.mutationSeed, parentChain.length);
     const info = db
       .prepare(
-        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, born_at)
-         VALUES (?, ?, ?, ?, 'divided', ?, ?, ?, ?)`,
+        `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, born_at, last_active_at, memory_vector, inherited_fitness, fitness)
+         VALUES (?, ?, ?, ?, 'divided', ?, ?, ?, ?, ?, ?, @f, @f)`,
       )
-      .run(agentUid(chain), parent.id, parent.rootId, parent.generation + 1, input.name, Buffer.from(input.mutationSeed), JSON.stringify(input.traits), input.bornAt);
+      .run(
+        agentUid(chain),
+        parent.id,
+        parent.rootId,
+        parent.generation + 1,
+        input.name,
+        Buffer.from(input.mutationSeed),
+        JSON.stringify(input.traits),
+        input.bornAt,
+        input.bornAt,
+        blob(input.memoryVector),
+        { f: inherited },
+      );
     const childId = Number(info.lastInsertRowid);
     db.prepare(
       `INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(parent.id, childId, Buffer.from(input.mutationSeed), parent.interactions, input.reason, input.bornAt);
-    db.prepare('UPDATE agent SET interactions = 0 WHERE id = ?').run(parent.id);
+    db.prepare('UPDATE agent SET interactions = 0, last_active_at = ? WHERE id = ?').run(input.bornAt, parent.id);
     growSubtrees(db, parent.id, 1);
     return getAgent(db, childId)!;
   })();

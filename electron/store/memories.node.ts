@@ -55,6 +55,8 @@ export interface NewMemory {
   embedding: Float32Array;
   fitness?: number;
   createdAt: number;
+  /** The answer this memory was made from. */
+  messageId?: number;
 }
 
 export function addMemory(db: BetterSqlite3.Database, memory: NewMemory): number {
@@ -62,8 +64,8 @@ export function addMemory(db: BetterSqlite3.Database, memory: NewMemory): number
   return db.transaction(() => {
     const id = Number(
       db
-        .prepare('INSERT INTO memory (agent_id, query, response, fitness, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(memory.agentId, memory.query, memory.response, memory.fitness ?? 0, memory.createdAt, memory.createdAt).lastInsertRowid,
+        .prepare('INSERT INTO memory (agent_id, query, response, fitness, created_at, last_used_at, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(memory.agentId, memory.query, memory.response, memory.fitness ?? 0, memory.createdAt, memory.createdAt, memory.messageId ?? null).lastInsertRowid,
     );
     db.prepare('INSERT INTO memory_vec (rowid, agent_id, embedding) VALUES (?, ?, ?)').run(BigInt(id), BigInt(memory.agentId), memory.embedding);
     return id;

@@ -2,7 +2,15 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { Settings } from '../api/contract.std';
 
-export const DEFAULT_SETTINGS: Settings = { theme: 'system', rtltcpEndpoints: [] };
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  rtltcpEndpoints: [],
+  inferenceThreads: 0,
+  divisionThreshold: 25,
+  selectionPressure: 0.1,
+  archiveIdleDays: 90,
+  fitnessFloor: -5,
+};
 
 export function readSettings(db: BetterSqlite3.Database): Settings {
   const rows = db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];

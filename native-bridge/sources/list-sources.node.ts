@@ -21,7 +21,14 @@ export async function listSources(options: ListSourcesOptions = {}): Promise<Sou
   const sources: SourceListing[] = [
     { uri: 'jitter:', kind: 'jitter', label: 'CPU execution jitter', detail: `${cpus()[0]?.model.trim() ?? 'this CPU'}, built in` },
   ];
-  for (const port of await listSerialPorts()) {
+  let ports: Awaited<ReturnType<typeof listSerialPorts>> = [];
+  try {
+    ports = await listSerialPorts();
+  } catch (error) {
+    // No udev (a container, a minimal system): say so in the list instead of failing it; a path still works by hand.
+    sources.push({ uri: 'serial:/dev/ttyACM0?format=raw', kind: 'serial', label: 'Serial devices (cannot list)', note: (error as Error).message });
+  }
+  for (const port of ports) {
     sources.push({
       uri: port.uri ?? `serial:${port.path}?format=raw`,
       kind: 'serial',

@@ -10,6 +10,7 @@ import { AppServices, DATABASE_FILE } from '../../electron/services/app-services
 import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations.node';
 import { makeTempDir } from '../helpers/temp-dir';
 import { apiClient, connect as connectTo } from '../helpers/ws-client';
+import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;
@@ -126,8 +127,8 @@ describe('API over the WebSocket', () => {
     const a = await client();
     const b = await client();
     await b.subscribe('settings.changed');
-    expect(await a.call('settings.update', { theme: 'dark', rtltcpEndpoints: [] })).toMatchObject({ ok: true, result: { theme: 'dark', rtltcpEndpoints: [] } });
-    expect(await b.next((m) => m.t === 'event')).toEqual({ t: 'event', event: 'settings.changed', payload: { theme: 'dark', rtltcpEndpoints: [] } });
+    expect(await a.call('settings.update', { ...DEFAULT_SETTINGS, theme: 'dark' })).toMatchObject({ ok: true, result: { ...DEFAULT_SETTINGS, theme: 'dark' } });
+    expect(await b.next((m) => m.t === 'event')).toEqual({ t: 'event', event: 'settings.changed', payload: { ...DEFAULT_SETTINGS, theme: 'dark' } });
     const raw = new BetterSqlite3(join(dir.path, 'data', DATABASE_FILE), { readonly: true });
     expect(raw.prepare("SELECT value FROM setting WHERE key = 'theme'").pluck().get()).toBe('"dark"');
     raw.close();

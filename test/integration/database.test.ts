@@ -7,7 +7,7 @@ import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { APPLICATION_ID, Database } from '../../electron/store/database.node';
 import { DatabaseFromFutureError, MigrationError, NotALightSeedDatabaseError } from '../../electron/store/errors.std';
 import { LATEST_SCHEMA_VERSION, migrations, parseMigrationFiles } from '../../electron/store/migrations.node';
-import { readSettings, writeSettings } from '../../electron/store/settings.node';
+import { DEFAULT_SETTINGS, readSettings, writeSettings } from '../../electron/store/settings.node';
 import { makeTempDir } from '../helpers/temp-dir';
 
 let dir: ReturnType<typeof makeTempDir>;
@@ -110,16 +110,16 @@ describe('settings', () => {
   it('start at their defaults and persist changes across reopen', async () => {
     {
       await using db = await Database.open({ path: file });
-      expect(readSettings(db.connection)).toEqual({ theme: 'system', rtltcpEndpoints: [] });
-      expect(writeSettings(db.connection, { theme: 'dark' })).toEqual({ theme: 'dark', rtltcpEndpoints: [] });
+      expect(readSettings(db.connection)).toEqual({ ...DEFAULT_SETTINGS, theme: 'system' });
+      expect(writeSettings(db.connection, { theme: 'dark' })).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
     }
     await using db = await Database.open({ path: file });
-    expect(readSettings(db.connection)).toEqual({ theme: 'dark', rtltcpEndpoints: [] });
+    expect(readSettings(db.connection)).toEqual({ ...DEFAULT_SETTINGS, theme: 'dark' });
   });
 
   it('fall back to the default for a stored value this version does not understand', async () => {
     await using db = await Database.open({ path: file });
     db.connection.prepare("INSERT INTO setting (key, value, updated_at) VALUES ('theme', '\"sepia\"', 0)").run();
-    expect(readSettings(db.connection)).toEqual({ theme: 'system', rtltcpEndpoints: [] });
+    expect(readSettings(db.connection)).toEqual({ ...DEFAULT_SETTINGS, theme: 'system' });
   });
 });

@@ -6,29 +6,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
-import { buildModel } from '../../electron/inference/gguf/model-builder.node';
 import { writeLoraAdapter } from '../../electron/inference/gguf/lora-writer.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
 import { addModel, listModels } from '../../electron/store/models.node';
 import { sfc32 } from '../fixtures/entropy-datasets';
 import { makeTempDir } from '../helpers/temp-dir';
+import { tinyModel } from '../helpers/tiny-model';
 
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
 let dir: ReturnType<typeof makeTempDir>;
 let modelPath: string;
 let engine: EngineHost;
-
-async function tinyModel(path: string, seed: number, architecture: 'llama' | 'bitnet' = 'llama') {
-  const random = sfc32(seed);
-  await buildModel(path, { architecture, embeddingLength: 256, blockCount: 2, feedForwardLength: 512, headCount: 4, headCountKv: 2, contextLength: 512, ternaryType: 'TQ2_0' }, (name, dims) => {
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (name.endsWith('norm.weight')) return new Float32Array(n).fill(1);
-    if (name === 'token_embd.weight' || name === 'output.weight') return Float32Array.from({ length: n }, () => random() - 0.5);
-    const s = 1 / Math.sqrt(dims[0]!);
-    return Float32Array.from({ length: n }, () => [-s, 0, s][Math.floor(random() * 3)]!);
-  });
-}
 
 beforeAll(async () => {
   dir = makeTempDir();

@@ -53,4 +53,9 @@ describe('migrations, one by one', () => {
     expect(plan('SELECT * FROM message WHERE conversation_id = ? AND parent_id IS ? ORDER BY id', 1, null)).toMatch(/INDEX message_tree/);
     expect(plan('SELECT child_id FROM division WHERE parent_id = ?', 1)).toMatch(/INDEX division_parent/);
   });
+
+  it('0005 agent life: idle agents by state and time, memories by their answer', () => {
+    expect(plan("SELECT id FROM agent WHERE state = 'alive' AND last_active_at < ?", 1)).toMatch(/INDEX agent_idle/);
+    expect(plan('SELECT id FROM memory WHERE message_id = ?', 1)).toMatch(/INDEX memory_message/);
+  });
 });

@@ -3,12 +3,13 @@ import { ApiError } from '../../electron/api/api-error.std';
 import { methodNames } from '../../electron/api/contract.std';
 import { createRouter, type Handlers } from '../../electron/api/router.std';
 import { handlersWith } from '../helpers/handlers';
+import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return handlersWith({
     'app.ping': ({ nonce }) => ({ nonce, serverTime: 1 }),
-    'settings.get': () => ({ theme: 'system', rtltcpEndpoints: [] }),
-    'settings.update': (change) => ({ theme: change.theme ?? 'system', rtltcpEndpoints: [] }),
+    'settings.get': () => ({ ...DEFAULT_SETTINGS, theme: 'system' }),
+    'settings.update': (change) => ({ ...DEFAULT_SETTINGS, theme: change.theme ?? 'system' }),
     ...overrides,
   });
 }
@@ -75,7 +76,7 @@ describe('API router', () => {
   });
 
   it('treats missing params as an empty object', async () => {
-    expect(await createRouter(handlers(), () => {}).call('settings.get', undefined)).toEqual({ ok: true, result: { theme: 'system', rtltcpEndpoints: [] } });
+    expect(await createRouter(handlers(), () => {}).call('settings.get', undefined)).toEqual({ ok: true, result: { ...DEFAULT_SETTINGS, theme: 'system' } });
   });
 
   it('lists every contract method', () => {
@@ -96,6 +97,16 @@ describe('API router', () => {
       'generate.start',
       'generate.stop',
       'genesis.get',
+      'agents.birth',
+      'agents.list',
+      'agents.get',
+      'chat.say',
+      'chat.regenerate',
+      'chat.stop',
+      'chat.feedback',
+      'chat.council',
+      'chat.pick',
+      'chat.thread',
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { MAX_MESSAGE_BYTES, type ServerMessage } from '../../electron/api/protoc
 import { createRouter } from '../../electron/api/router.std';
 import { ApiSession } from '../../electron/api/session.std';
 import { handlersWith } from '../helpers/handlers';
+import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
 
 function setup(options: { slow?: boolean; maxPendingCalls?: number } = {}) {
   const hub = new EventHub();
@@ -14,8 +15,8 @@ function setup(options: { slow?: boolean; maxPendingCalls?: number } = {}) {
         if (options.slow) await new Promise((resolve) => setTimeout(resolve, 20));
         return { nonce, serverTime: 5 };
       },
-      'settings.get': () => ({ theme: 'dark', rtltcpEndpoints: [] }),
-      'settings.update': () => ({ theme: 'dark', rtltcpEndpoints: [] }),
+      'settings.get': () => ({ ...DEFAULT_SETTINGS, theme: 'dark' }),
+      'settings.update': () => ({ ...DEFAULT_SETTINGS, theme: 'dark' }),
     }),
     () => {},
   );
@@ -54,13 +55,13 @@ describe('API session', () => {
 
   it('forwards only subscribed events, until unsubscribed', () => {
     const { hub, sent, session } = setup();
-    hub.emit('settings.changed', { theme: 'light', rtltcpEndpoints: [] });
+    hub.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'light' });
     session.receive({ t: 'sub', event: 'settings.changed' });
     session.receive({ t: 'sub', event: 'settings.changed' });
-    hub.emit('settings.changed', { theme: 'dark', rtltcpEndpoints: [] });
+    hub.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'dark' });
     session.receive({ t: 'unsub', event: 'settings.changed' });
-    hub.emit('settings.changed', { theme: 'light', rtltcpEndpoints: [] });
-    expect(sent.filter((m) => m.t === 'event')).toEqual([{ t: 'event', event: 'settings.changed', payload: { theme: 'dark', rtltcpEndpoints: [] } }]);
+    hub.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'light' });
+    expect(sent.filter((m) => m.t === 'event')).toEqual([{ t: 'event', event: 'settings.changed', payload: { ...DEFAULT_SETTINGS, theme: 'dark' } }]);
   });
 
   it('refuses to subscribe to an event not in the contract', () => {
@@ -82,7 +83,7 @@ describe('API session', () => {
     session.receive({ t: 'sub', event: 'settings.changed' });
     session.receive({ t: 'call', id: 1, method: 'app.ping', params: { nonce: 'late' } });
     session.dispose();
-    hub.emit('settings.changed', { theme: 'dark', rtltcpEndpoints: [] });
+    hub.emit('settings.changed', { ...DEFAULT_SETTINGS, theme: 'dark' });
     await flush();
     expect(sent).toEqual([{ t: 'hello', apiVersion: 1 }]);
     expect(hub.listenerCount('settings.changed')).toBe(0);
