@@ -5,12 +5,18 @@
 // key = HKDF-SHA-256(seed, salt "LightSeed", info label) (RFC 5869), then the AES-256-CTR
 // keystream under that key (NIST SP 800-38A) as the stream's bytes: fast enough for the
 // millions of weights of a 2B model's adapter.
-import { createCipheriv, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHmac } from 'node:crypto';
 
 const SALT = Buffer.from('LightSeed');
 /** Keystream is made in chunks that grow from 256 bytes to 64 KiB: short streams stay cheap. */
 const FIRST_CHUNK_BYTES = 256;
 const MAX_CHUNK_BYTES = 1 << 16;
+
+/** HKDF-SHA-256 for a 32-byte output (RFC 5869 §2.2–2.3: one HMAC to extract, one to expand); node's hkdfSync costs more per call. */
+export function hkdfSha256(seed: Uint8Array, label: string): Buffer {
+  const prk = createHmac('sha256', SALT).update(seed).digest();
+  return createHmac('sha256', prk).update(label).update(Uint8Array.of(1)).digest();
+}
 
 export class SeedStream {
   readonly #cipher;
@@ -23,7 +29,7 @@ export class SeedStream {
 
   constructor(seed: Uint8Array, label: string) {
     if (seed.length < 16) throw new RangeError('A seed stream needs at least 16 bytes of seed.');
-    const key = Buffer.from(hkdfSync('sha256', seed, SALT, Buffer.from(label), 32));
+    const key = hkdfSha256(seed, label);
     this.#cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   }
 

@@ -12,8 +12,9 @@ import { harvestCommand } from './harvest.node';
 import { generateCommand, modelsCommand } from './models.node';
 import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
+import { agentCommand, birthCommand, chatCommand, simulateCommand } from './life.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

@@ -166,3 +166,14 @@ describe('memory vectors', () => {
     expect(Math.abs(sd(diffs) / MEMORY_MUTATION_SIGMA - 1)).toBeLessThan(0.05);
   });
 });
+
+describe('HKDF', () => {
+  it('matches node’s own HKDF-SHA-256 (RFC 5869)', async () => {
+    const { hkdfSha256 } = await import('../../../electron/agents/seed-stream.node');
+    const { hkdfSync } = await import('node:crypto');
+    for (const label of ['trait/memory', 'adapter/root', '']) {
+      const seed = randomBytes(32);
+      expect(hkdfSha256(seed, label)).toEqual(Buffer.from(hkdfSync('sha256', seed, Buffer.from('LightSeed'), Buffer.from(label), 32)));
+    }
+  });
+});
