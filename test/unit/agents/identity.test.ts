@@ -74,7 +74,10 @@ describe('traits', () => {
     const traits = traitsFromChain(chainOf(genesis, m1, m2));
     expect(traitsFromChain(chainOf(genesis, m1, m2))).toEqual(traits);
     expect(Object.keys(traits).sort()).toEqual([...TRAIT_NAMES, 'voice.rank'].sort());
-    for (const name of TRAIT_NAMES) expect(traits[name]).toBeGreaterThan(0), expect(traits[name]).toBeLessThan(1);
+    for (const name of TRAIT_NAMES) {
+      expect(traits[name]).toBeGreaterThan(0);
+      expect(traits[name]).toBeLessThan(1);
+    }
     expect(traits['voice.rank']).toBe(adapterRank(genesis));
     expect(traits['voice.rank']).toBeGreaterThanOrEqual(2);
     expect(traits['voice.rank']).toBeLessThanOrEqual(8);
@@ -148,7 +151,10 @@ describe('adapters', () => {
     expect(a.length).toBeGreaterThan(6);
     expect(voiceTokenBias(seedOf('va'), shape, { 'voice.quirk': 0.5 })).toEqual(a);
     expect(voiceTokenBias(seedOf('vb'), shape, { 'voice.quirk': 0.5 })).not.toEqual(a);
-    for (const [token, bias] of a) expect(shape.biasableTokens).toContain(token), expect(Math.abs(bias)).toBeCloseTo(0.9, 6);
+    for (const [token, bias] of a) {
+      expect(shape.biasableTokens).toContain(token);
+      expect(Math.abs(bias)).toBeCloseTo(0.9, 6);
+    }
   });
 });
 
