@@ -2,7 +2,6 @@
 // burst of divisions, chat turns and thumbs; the file it leaves must open with every
 // invariant intact and keep working. SQLite's WAL gives atomic commits; this test
 // checks that the store puts each logical change in exactly one transaction.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +11,7 @@ import { Database } from '../../electron/store/database.node';
 import { decayedFitness, fitnessFromEvents } from '../../electron/store/feedback.node';
 import { ancestorIds, divideAgent, recomputeSubtreeSizes } from '../../electron/store/lineage.node';
 import { bundleForNode } from '../helpers/bundle-for-node';
+import { writeUntilKilled } from '../helpers/kill-writer';
 import { makeTempDir } from '../helpers/temp-dir';
 
 /** Milliseconds between the writer's "ready" and SIGKILL, one round each, on the same file. */
@@ -27,37 +27,6 @@ afterAll(() => {
   dir?.remove();
   if (writer) rmSync(dirname(writer), { recursive: true, force: true });
 });
-
-/** Starts the writer on `file`, waits for its "ready", kills it `delayMs` later; resolves with how it ended. */
-async function writeUntilKilled(file: string, delayMs: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; output: string }> {
-  const child = spawn(process.execPath, [writer, file], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ signal: NodeJS.Signals | null; code: number | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The lineage writer printed no "ready" within 10 s:\n${output}`)), 10_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready\n')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`The lineage writer exited (code ${code}, signal ${signal}) before it was ready:\n${output}`));
-    });
-  });
-  try {
-    await ready;
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  child.kill('SIGKILL');
-  return { ...(await exited), output };
-}
 
 interface AgentFacts {
   id: number;
@@ -183,7 +152,7 @@ describe('the lineage store after a crash', () => {
     const file = join(dir.path, 'lightseed.db');
     let committed = 0;
     for (const delayMs of KILL_DELAYS_MS) {
-      const ended = await writeUntilKilled(file, delayMs);
+      const ended = await writeUntilKilled(writer, file, delayMs);
       expect(ended, `the writer died on its own:\n${ended.output}`).toMatchObject({ signal: 'SIGKILL', code: null });
       // The kill left committed pages in the WAL that were never checkpointed: reopening has to recover them.
       expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
