@@ -148,6 +148,8 @@ export const AgentSummary = z.strictObject({
   generation: z.number().int(),
   parentId: z.number().int().nullable(),
   rootId: z.number().int(),
+  /** The Genesis record a root was born from. */
+  genesisId: z.number().int().nullable(),
   state: z.enum(['alive', 'archived']),
   /** Decayed to now. */
   fitness: z.number(),

@@ -1,8 +1,9 @@
 // Model registry and generation commands.
+import { readSettings } from '../store/settings.node';
 import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
 import { EngineHost, chooseThreads } from '../inference/engine-host.node';
-import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
+import { addModel, getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
 import { UsageError, type Command } from './command.node';
 
 function describe(model: RegisteredModel): string {
@@ -54,14 +55,15 @@ export const modelsCommand: Command = {
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Generate text with a local model, streaming tokens (our sampler, randomness from the entropy pool)',
-  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--chat]',
-  options: { model: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' }, temperature: { type: 'string' }, chat: { type: 'boolean' } },
+  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--chat] [--threads N]',
+  options: { model: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' }, temperature: { type: 'string' }, chat: { type: 'boolean' }, threads: { type: 'string' } },
   optionHelp: {
     model: { value: 'MODEL', text: 'number, name or path of a registered model (default: the default model)' },
     prompt: { value: 'TEXT', text: 'what to continue, or with --chat the user message' },
     'max-tokens': { value: 'N', text: 'most tokens to generate (default 128)' },
     temperature: { value: 'T', text: 'sampling temperature (default 0.8; 0 = greedy)' },
     chat: { text: "wrap the prompt as a user turn with the model's chat template" },
+    threads: { value: 'N', text: 'threads for llama.cpp (default: the setting, or one for small models and cores−1 for large)' },
   },
   async run(values, _positionals, context) {
     if (typeof values.prompt !== 'string') throw new UsageError('--prompt TEXT is required.');
@@ -69,12 +71,15 @@ export const generateCommand: Command = {
     const temperature = values.temperature === undefined ? 0.8 : Number(values.temperature);
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens must be a positive whole number.');
     if (!(temperature >= 0)) throw new UsageError('--temperature must be 0 or more.');
-    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0 });
+    const threadsOption = values.threads === undefined ? undefined : Number(values.threads);
+    if (threadsOption !== undefined && !(Number.isInteger(threadsOption) && threadsOption >= 1 && threadsOption <= 256)) throw new UsageError('--threads must be a whole number from 1 to 256.');
+    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
     const db = services.database.connection;
-    const model = typeof values.model === 'string' ? getModel(db, values.model) : defaultModel(db);
+    const model = typeof values.model === 'string' ? getModel(db, values.model) : await services.inference.defaultOrEmbedded();
     if (!model) throw new UsageError(typeof values.model === 'string' ? `There is no model "${values.model}".` : 'No default model: `lightseed models add FILE.gguf` first.');
     await using engine = new EngineHost({ workerPath: context.paths.engineWorker });
-    await engine.load(model.path, { threads: chooseThreads(model.parameterCount), contextSize: Math.min(model.contextLength, 2048) });
+    const threads = threadsOption ?? (readSettings(db).inferenceThreads || chooseThreads(model.parameterCount));
+    await engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 2048) });
     const seed = await drawSamplingSeed(db);
     const generation = await engine.generate(
       { ...(values.chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler: { temperature }, seed },

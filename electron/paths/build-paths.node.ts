@@ -8,7 +8,12 @@ export interface BuildPaths {
   assessWorker: string;
   /** The inference engine process's entry. */
   engineWorker: string;
+  /** The embedded default model (models/ at the app's root), used when the user has chosen none. */
+  embeddedModel: string;
 }
+
+/** The embedded model's file name under models/. */
+export const EMBEDDED_MODEL_FILE = 'lightseed-companion.gguf';
 
 /** `entryUrl` is import.meta.url of an entry in out/main/ (never of a shared chunk, which lives one folder deeper). */
 export function buildPathsFrom(entryUrl: string): BuildPaths {
@@ -16,5 +21,6 @@ export function buildPathsFrom(entryUrl: string): BuildPaths {
     rendererDir: fileURLToPath(new URL('../renderer', entryUrl)),
     assessWorker: fileURLToPath(new URL('./assess-worker.js', entryUrl)),
     engineWorker: fileURLToPath(new URL('./engine-worker.js', entryUrl)),
+    embeddedModel: fileURLToPath(new URL(`../../models/${EMBEDDED_MODEL_FILE}`, entryUrl)),
   };
 }

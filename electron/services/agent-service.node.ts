@@ -121,6 +121,7 @@ export class AgentService {
       generation: agent.generation,
       parentId: agent.parentId,
       rootId: agent.rootId,
+      genesisId: agent.genesisId,
       state: agent.state,
       fitness: this.fitnessOf(agent),
       interactions: agent.interactions,

@@ -1,5 +1,6 @@
 // The model registry and generation as a main-process service: one engine process,
 // loaded with the default model on first use, its tokens sent as API events.
+import { existsSync } from 'node:fs';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
@@ -23,7 +24,17 @@ export class InferenceService implements AsyncDisposable {
     private readonly engineWorker: string | undefined,
     /** How the engine process starts: a Node child by default, a utility process in Electron. */
     private readonly spawn?: EngineSpawner,
+    /** The embedded default model, registered and used when the user has chosen none. */
+    private readonly embeddedModel?: string,
   ) {}
+
+  /** The model generation uses: the default, or else the embedded model (registered on first use). */
+  async defaultOrEmbedded(): Promise<RegisteredModel | undefined> {
+    const chosen = defaultModel(this.database.connection);
+    if (chosen || !this.embeddedModel || !existsSync(this.embeddedModel)) return chosen;
+    const added = await addModel(this.database.connection, this.embeddedModel, Date.now());
+    return added.isDefault ? added : setDefaultModel(this.database.connection, String(added.id));
+  }
 
   list(): RegisteredModel[] {
     return listModels(this.database.connection);
@@ -50,7 +61,7 @@ export class InferenceService implements AsyncDisposable {
 
   /** The default model, loaded in the engine process (with the thread count from the settings, 0 = chosen by size). */
   async use(): Promise<{ engine: EngineHost; model: RegisteredModel }> {
-    const model = defaultModel(this.database.connection);
+    const model = await this.defaultOrEmbedded();
     if (!model) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
     this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });

@@ -58,3 +58,16 @@ describe('models and generation over the API', () => {
     c.ws.close();
   }, 60_000);
 });
+
+describe('the embedded default model', () => {
+  it('is registered and used when the user has chosen no model', async () => {
+    const data = join(dir.path, 'fresh');
+    const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
+    await using fresh = await AppServices.create({ dataDir: data, mode: 'cli', heartbeatMs: 0, paths: { ...paths, embeddedModel: modelPath } });
+    expect(fresh.inference.list()).toEqual([]);
+    const { id, generation } = await fresh.inference.run({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 4 }, () => {});
+    expect(id).toBe(1);
+    await generation.done;
+    expect(fresh.inference.list()).toMatchObject([{ path: modelPath, isDefault: true }]);
+  }, 60_000);
+});

@@ -21,6 +21,23 @@ export interface ModelShape {
   name?: string;
   /** Unused tokens appended to the byte vocabulary, to reach a real model's vocabulary size. Default 0. */
   extraTokens?: number;
+  /** A vocabulary of its own (llama.cpp's SentencePiece model over byte tokens). Default: the byte vocabulary. */
+  vocabulary?: Vocabulary;
+  /** Use the token embeddings as the output layer (no output.weight). Default: false for llama. */
+  tiedOutput?: boolean;
+  /** RMSNorm epsilon. Default 1e-5. */
+  rmsEpsilon?: number;
+  /** RoPE frequency base. Default 10000 (llama.cpp's default for llama). */
+  ropeFreqBase?: number;
+  /** Extra general.* metadata (description, license, …). */
+  general?: Record<string, string>;
+}
+
+export interface Vocabulary {
+  tokens: string[];
+  scores: number[];
+  /** llama.cpp token types: 1 normal, 2 unknown, 3 control, 5 unused, 6 byte. */
+  types: number[];
 }
 
 /** ChatML, the conversation format our models are trained and prompted with. */
@@ -28,7 +45,7 @@ export const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 /** A byte-level vocabulary: five control tokens, then one token per byte (SentencePiece byte fallback). */
-export function byteVocabulary(extraTokens = 0): { tokens: string[]; scores: number[]; types: number[] } {
+export function byteVocabulary(extraTokens = 0): Vocabulary {
   const control = ['<unk>', '<s>', '</s>', '<|im_start|>', '<|im_end|>'];
   const extra = Array.from({ length: extraTokens }, (_, i) => `<|unused_${i}|>`);
   const tokens = [...control, ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`), ...extra];
@@ -44,7 +61,7 @@ export type WeightSource = (name: string, dims: number[]) => Float32Array;
 
 export async function buildModel(path: string, shape: ModelShape, weights: WeightSource): Promise<void> {
   const arch = shape.architecture;
-  const vocab = byteVocabulary(shape.extraTokens);
+  const vocab = shape.vocabulary ?? byteVocabulary(shape.extraTokens);
   const embd = shape.embeddingLength;
   const headsKv = shape.headCountKv ?? shape.headCount;
   const embdKv = (embd / shape.headCount) * headsKv;
@@ -59,7 +76,8 @@ export async function buildModel(path: string, shape: ModelShape, weights: Weigh
     [`${arch}.feed_forward_length`]: gguf.u32(ff),
     [`${arch}.attention.head_count`]: gguf.u32(shape.headCount),
     [`${arch}.attention.head_count_kv`]: gguf.u32(headsKv),
-    [`${arch}.attention.layer_norm_rms_epsilon`]: gguf.f32(1e-5),
+    [`${arch}.attention.layer_norm_rms_epsilon`]: gguf.f32(shape.rmsEpsilon ?? 1e-5),
+    [`${arch}.rope.freq_base`]: gguf.f32(shape.ropeFreqBase ?? 10000),
     [`${arch}.rope.dimension_count`]: gguf.u32(embd / shape.headCount),
     [`${arch}.vocab_size`]: gguf.u32(vocab.tokens.length),
     'tokenizer.ggml.model': gguf.str('llama'),
@@ -72,6 +90,7 @@ export async function buildModel(path: string, shape: ModelShape, weights: Weigh
     'tokenizer.ggml.add_bos_token': gguf.bool(false),
     'tokenizer.ggml.add_space_prefix': gguf.bool(false),
     'tokenizer.chat_template': gguf.str(CHATML_TEMPLATE),
+    ...Object.fromEntries(Object.entries(shape.general ?? {}).map(([key, value]) => [`general.${key}`, gguf.str(value)])),
   };
   const ternary = shape.ternaryType === 'TQ1_0' ? { type: GGML.TQ1_0, encode: encodeTQ1_0 } : { type: GGML.TQ2_0, encode: encodeTQ2_0 };
   const tensors: TensorToWrite[] = [];
@@ -101,6 +120,6 @@ export async function buildModel(path: string, shape: ModelShape, weights: Weigh
   add('output_norm.weight', [embd], 'norm');
   // The output layer keeps 8-bit precision as the design asks (Q8_0 rows of `embd`).
   // llama.cpp's bitnet graph ties it to the token embeddings and refuses an extra tensor.
-  if (arch === 'llama') add('output.weight', [embd, vocab.tokens.length], 'embedding');
+  if (arch === 'llama' && !shape.tiedOutput) add('output.weight', [embd, vocab.tokens.length], 'embedding');
   await writeGguf(path, metadata, tensors);
 }

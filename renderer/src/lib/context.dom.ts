@@ -2,17 +2,30 @@
 // function, never by a string key.
 import { getContext, setContext } from 'svelte';
 import type { ApiClient } from './api/client.dom';
+import { AgentsState } from './state/agents.svelte';
+import { ChatState } from './state/chat.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
+import { ViewState } from './state/views.svelte';
 
 export interface AppContext {
   api: ApiClient;
   connection: ConnectionState;
   theme: ThemeState;
+  views: ViewState;
+  agents: AgentsState;
+  chat: ChatState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
-  return { api, connection: new ConnectionState(api), theme: new ThemeState(api) };
+  return {
+    api,
+    connection: new ConnectionState(api),
+    theme: new ThemeState(api),
+    views: new ViewState(),
+    agents: new AgentsState(api),
+    chat: new ChatState(api),
+  };
 }
 
 const KEY = Symbol('lightseed.app');

@@ -1,0 +1,101 @@
+// Agents and chat in Chromium against `lightseed serve` with a real database and the
+// tiny test model: give birth from a Genesis seed, see the traits as a radar chart,
+// chat with streaming tokens, thumbs, regenerate and swipe, stop, and a council pick.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../electron/store/database.node';
+import { runCli, startServe, type ServeProcess } from '../helpers/cli';
+import { launchChromium } from '../helpers/chromium';
+import { insertGenesis } from '../helpers/genesis';
+import { makeTempDir } from '../helpers/temp-dir';
+import { tinyModel } from '../helpers/tiny-model';
+
+const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
+
+let dir: ReturnType<typeof makeTempDir>;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  dir = makeTempDir();
+  await tinyModel(join(dir.path, 'tiny.gguf'), 12, 'llama', 2048);
+  expect(runCli(['--data-dir', dir.path, 'models', 'add', join(dir.path, 'tiny.gguf')]).status).toBe(0);
+  {
+    await using db = await Database.open({ path: join(dir.path, 'lightseed.db') });
+    insertGenesis(db.connection);
+    insertGenesis(db.connection);
+  }
+  serve = await startServe(dir.path);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.goto(serve.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  dir?.remove();
+});
+
+describe('agents and chat in Chromium', () => {
+  it('gives birth from a Genesis seed and shows the agent’s traits as a radar chart', async () => {
+    await page.goto(serve.url.replace(/#.*$/, '#/agents'));
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByLabel('Name').fill('Ada');
+    await page.getByRole('button', { name: 'Give birth' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Ada', exact: true }).count()).toBe(1);
+    const card = page.getByRole('region', { name: "Ada's card" });
+    await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/^Traits: memory\.retention 0\.\d\d/);
+    expect(await card.textContent()).toMatch(/Divides in\s*25 interactions/);
+    await page.getByRole('button', { name: 'Give birth' }).click(); // the second seed, a name from it
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'agents-card.png') });
+  });
+
+  it('chats: tokens stream, thumbs count, regenerate makes a swipe', async () => {
+    await page.getByRole('button', { name: 'Ada', exact: true }).click();
+    await page.getByRole('region', { name: "Ada's card" }).getByRole('button', { name: 'Chat with Ada' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/chat$/);
+    await page.getByLabel('Message').fill('Hello Ada, tell me about stars.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const answer = page.locator('.messages li.assistant').first();
+    await expect.poll(() => answer.locator('.tps').textContent(), { timeout: 30_000 }).toMatch(/tokens\/s/);
+    await answer.getByRole('button', { name: 'Thumbs up' }).click();
+    await expect.poll(() => answer.getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
+    await answer.getByRole('button', { name: 'Regenerate' }).click();
+    await expect.poll(() => page.locator('.messages li.assistant .meta').first().textContent(), { timeout: 30_000 }).toContain('2/2');
+    await page.locator('.messages li.assistant').first().getByRole('button', { name: 'Previous answer' }).click();
+    await expect.poll(() => page.locator('.messages li.assistant .meta').first().textContent()).toContain('1/2');
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat.png') });
+  });
+
+  it('stops an answer mid-stream', async () => {
+    await page.getByLabel('Message').fill('Talk for a long time, please.');
+    await page.getByLabel('Message').press('Enter');
+    await page.getByRole('button', { name: 'Stop' }).click({ timeout: 10_000 });
+    await expect.poll(() => page.getByRole('button', { name: 'Send' }).count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.locator('.messages li.assistant').count()).toBe(2);
+  });
+
+  it('asks a council of two and picks an answer', async () => {
+    await page.getByLabel('Council of').check();
+    await page.getByLabel('Council size').fill('2');
+    await page.getByLabel('Message').fill('What is noise?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Pick this answer' }).count(), { timeout: 60_000 }).toBe(2);
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat-council.png') });
+    await page.getByRole('button', { name: 'Pick this answer' }).nth(1).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Council answers' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
