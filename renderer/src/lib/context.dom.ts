@@ -3,6 +3,7 @@
 import { getContext, setContext } from 'svelte';
 import type { ApiClient } from './api/client.dom';
 import { AgentsState } from './state/agents.svelte';
+import { BridgeState } from './state/bridge.svelte';
 import { ChatState } from './state/chat.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
@@ -15,6 +16,7 @@ export interface AppContext {
   views: ViewState;
   agents: AgentsState;
   chat: ChatState;
+  bridge: BridgeState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
@@ -25,6 +27,7 @@ export function createAppContext(api: ApiClient): AppContext {
     views: new ViewState(),
     agents: new AgentsState(api),
     chat: new ChatState(api),
+    bridge: new BridgeState(api),
   };
 }
 

@@ -1,0 +1,79 @@
+// The Bridge in Chromium against `lightseed serve`: a harvest from CPU jitter with the
+// scope, bit map, health lights and progress bar live, ending in a Genesis seed that
+// gives birth to an agent.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from '../helpers/cli';
+import { launchChromium } from '../helpers/chromium';
+import { makeTempDir } from '../helpers/temp-dir';
+
+const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
+
+let dir: ReturnType<typeof makeTempDir>;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  dir = makeTempDir();
+  serve = await startServe(dir.path);
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  await page.goto(serve.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  dir?.remove();
+});
+
+describe('the Bridge in Chromium', () => {
+  it('harvests from CPU jitter with the progress bar moving, and gives birth from the Genesis seed', async () => {
+    await expect.poll(() => page.getByLabel('Source').locator('option').count()).toBeGreaterThan(1);
+    await expect.poll(() => page.getByLabel('URI').inputValue()).toBe('jitter:');
+    // Every value the progress bar shows, recorded in the page as it changes (a harvest can take under a second).
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { progress: number[] }).progress = seen;
+      const calibration: number[] = [];
+      (window as unknown as { calibration: number[] }).calibration = calibration;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[aria-label="Credited bits"]');
+        const value = bar ? Number(bar.getAttribute('aria-valuenow')) : undefined;
+        if (value !== undefined && value !== seen.at(-1)) seen.push(value);
+        const calibrating = document.querySelector<HTMLProgressElement>('progress[aria-label="Calibration"]');
+        if (calibrating && calibrating.value !== calibration.at(-1)) calibration.push(calibrating.value);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Harvest' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /calibrating|assessing|harvesting|done/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bridge-calibrating.png') });
+    await expect.poll(() => page.getByRole('region', { name: 'Genesis seed', exact: true }).count(), { timeout: 120_000 }).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bridge-genesis.png') });
+    // CPU jitter credits 512 bits within a fraction of a second once calibrated: the calibration bar is the one that moves.
+    const { progress, calibration } = await page.evaluate(() => {
+      const w = window as unknown as { progress: number[]; calibration: number[] };
+      return { progress: w.progress, calibration: w.calibration };
+    });
+    console.log(`bridge: calibration showed ${calibration.length} values up to ${Math.max(...calibration)}; credited bits ${progress.join(' → ')}`);
+    expect(calibration.length).toBeGreaterThan(2);
+    expect(calibration).toEqual([...calibration].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(512);
+    expect(await page.getByRole('region', { name: 'Health tests' }).locator('.light[data-state="ok"]').count()).toBe(2);
+    expect(await page.getByRole('region', { name: 'Genesis seed', exact: true }).locator('code').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bridge-genesis.png') });
+    await page.getByRole('region', { name: 'Genesis seed', exact: true }).getByRole('button', { name: 'Give birth' }).click();
+    await expect.poll(() => page.url()).toMatch(/#\/agents$/);
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
