@@ -129,6 +129,8 @@ export const RegisteredModel = z.strictObject({
   warnings: z.array(z.string()),
   isDefault: z.boolean(),
   addedAt: z.number(),
+  /** Mean generation speed of its last 50 answers, or null before the first. */
+  tokensPerSecond: z.number().nullable(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 

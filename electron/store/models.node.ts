@@ -21,6 +21,8 @@ export interface RegisteredModel {
   warnings: string[];
   isDefault: boolean;
   addedAt: number;
+  /** Mean generation speed of its last 50 answers, or null before the first. */
+  tokensPerSecond: number | null;
 }
 
 interface ModelRow {
@@ -39,7 +41,10 @@ interface ModelRow {
   added_at: number;
 }
 
-function toModel(row: ModelRow): RegisteredModel {
+/** Every model query selects the row and the speed of its recent answers. */
+const SELECT = `SELECT model.*, (SELECT avg(tps) FROM (SELECT tokens_per_second AS tps FROM message WHERE message.model = model.name AND tokens_per_second IS NOT NULL ORDER BY id DESC LIMIT 50)) AS recent_tps FROM model`;
+
+function toModel(row: ModelRow & { recent_tps?: number | null }): RegisteredModel {
   return {
     id: row.id,
     path: row.path,
@@ -54,6 +59,7 @@ function toModel(row: ModelRow): RegisteredModel {
     warnings: JSON.parse(row.warnings) as string[],
     isDefault: row.is_default === 1,
     addedAt: row.added_at,
+    tokensPerSecond: row.recent_tps ?? null,
   };
 }
 
@@ -70,7 +76,7 @@ async function sha256File(path: string): Promise<string> {
 /** Validates the file (GgufError with the problem in words when it is unusable) and registers it. */
 export async function addModel(db: BetterSqlite3.Database, file: string, at: number): Promise<RegisteredModel> {
   const path = resolve(file);
-  const existing = db.prepare('SELECT * FROM model WHERE path = ?').get(path) as ModelRow | undefined;
+  const existing = db.prepare(`${SELECT} WHERE path = ?`).get(path) as ModelRow | undefined;
   if (existing) return toModel(existing);
   const summary = validateModel(await readGguf(path), path);
   const { size } = await stat(path);
@@ -101,19 +107,19 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
 }
 
 export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {
-  return (db.prepare('SELECT * FROM model ORDER BY id').all() as ModelRow[]).map(toModel);
+  return (db.prepare(`${SELECT} ORDER BY id`).all() as ModelRow[]).map(toModel);
 }
 
 /** A model by number, path or name. */
 export function getModel(db: BetterSqlite3.Database, key: string): RegisteredModel | undefined {
-  const row = (/^\d+$/.test(key) ? db.prepare('SELECT * FROM model WHERE id = ?').get(Number(key)) : db.prepare('SELECT * FROM model WHERE path = ? OR name = ?').get(resolve(key), key)) as
+  const row = (/^\d+$/.test(key) ? db.prepare(`${SELECT} WHERE id = ?`).get(Number(key)) : db.prepare(`${SELECT} WHERE path = ? OR name = ?`).get(resolve(key), key)) as
     | ModelRow
     | undefined;
   return row ? toModel(row) : undefined;
 }
 
 export function defaultModel(db: BetterSqlite3.Database): RegisteredModel | undefined {
-  const row = db.prepare('SELECT * FROM model WHERE is_default = 1').get() as ModelRow | undefined;
+  const row = db.prepare(`${SELECT} WHERE is_default = 1`).get() as ModelRow | undefined;
   return row ? toModel(row) : undefined;
 }
 

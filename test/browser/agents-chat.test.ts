@@ -1,7 +1,7 @@
 // Agents and chat in Chromium against `lightseed serve` with a real database and the
 // tiny test model: give birth from a Genesis seed, see the traits as a radar chart,
 // chat with streaming tokens, thumbs, regenerate and swipe, stop, and a council pick.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,4 +98,18 @@ describe('agents and chat in Chromium', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Council answers' }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('lists the model with its speed and refuses an unusable file in words', async () => {
+    await page.getByRole('link', { name: 'Models' }).click();
+    const card = page.getByRole('list', { name: 'Models' }).getByRole('listitem').first();
+    await expect.poll(() => card.textContent()).toMatch(/default/);
+    expect(await card.textContent()).toMatch(/Speed\s*\d+\.\d tokens\/s/);
+    expect(await card.textContent()).toMatch(/TQ2_0/);
+    const junk = join(dir.path, 'junk.gguf');
+    writeFileSync(junk, 'not a model at all');
+    await page.getByLabel('Add a GGUF file').fill(junk);
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not a GGUF model file/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'models.png') });
+  });
 });

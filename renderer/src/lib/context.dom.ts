@@ -5,6 +5,7 @@ import type { ApiClient } from './api/client.dom';
 import { AgentsState } from './state/agents.svelte';
 import { BridgeState } from './state/bridge.svelte';
 import { ChatState } from './state/chat.svelte';
+import { ModelsState } from './state/models.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
 import { ViewState } from './state/views.svelte';
@@ -17,6 +18,7 @@ export interface AppContext {
   agents: AgentsState;
   chat: ChatState;
   bridge: BridgeState;
+  models: ModelsState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
@@ -28,6 +30,7 @@ export function createAppContext(api: ApiClient): AppContext {
     agents: new AgentsState(api),
     chat: new ChatState(api),
     bridge: new BridgeState(api),
+    models: new ModelsState(api),
   };
 }
 
