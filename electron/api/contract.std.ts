@@ -301,6 +301,28 @@ export const methods = {
   },
   /** The user's pick among council answers: feedback for every member. */
   'chat.pick': { params: z.strictObject({ messageId: z.number().int().positive() }), result: z.strictObject({ pickedId: z.number().int(), otherIds: z.array(z.number().int()) }) },
+  /** The family tree in columns (parents before children), for drawing thousands of agents. */
+  'lineage.tree': {
+    params: z.strictObject({
+      rootId: z.number().int().positive().optional(),
+      /** A trait to colour by, e.g. "temperament.arousal". */
+      trait: z.string().regex(/^[a-z]+\.[a-z]+$/).optional(),
+    }),
+    result: z.strictObject({
+      ids: z.array(z.number().int()),
+      parentIds: z.array(z.number().int()),
+      generations: z.array(z.number().int()),
+      fitness: z.array(z.number()),
+      archived: z.array(z.number().int()),
+      names: z.array(z.string()),
+      trait: z.array(z.number()).nullable(),
+    }),
+  },
+  /** A lineage as Newick or as ALife phylogeny CSV, for saving. */
+  'lineage.export': {
+    params: z.strictObject({ rootId: z.number().int().positive(), format: z.enum(['newick', 'csv']) }),
+    result: z.strictObject({ text: z.string(), fileName: z.string() }),
+  },
   /** The thread from the first message to `leafId`, and each message's siblings (for swipes). */
   'chat.thread': {
     params: z.strictObject({ leafId: z.number().int().positive() }),

@@ -13,7 +13,9 @@ import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
 import { AgentService, type TurnResult } from './agent-service.node';
-import { countAgents, listAgents } from '../store/lineage.node';
+import { countAgents, getAgent, listAgents } from '../store/lineage.node';
+import { lineageColumns } from '../store/lineage-tree.node';
+import { newick, phylogenyCsv } from '../store/lineage-export.node';
 import { getMessage, replies, thread } from '../store/conversations.node';
 import { ApiError } from '../api/api-error.std';
 import type { EngineSpawner } from '../inference/engine-host.node';
@@ -153,6 +155,14 @@ export class AppServices implements AsyncDisposable {
       'chat.pick': ({ messageId }) => {
         const { picked, others } = this.agents.pick(messageId);
         return { pickedId: picked.id, otherIds: others.map((a) => a.id) };
+      },
+      'lineage.tree': ({ rootId, trait }) => lineageColumns(this.database.connection, { ...(rootId !== undefined ? { rootId } : {}), ...(trait ? { trait } : {}) }),
+      'lineage.export': ({ rootId, format }) => {
+        const db = this.database.connection;
+        const root = getAgent(db, rootId);
+        if (!root) throw new ApiError('not_found', `There is no agent ${rootId}.`);
+        const base = root.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') || `agent-${rootId}`;
+        return format === 'newick' ? { text: newick(db, root.rootId), fileName: `${base}.nwk` } : { text: phylogenyCsv(db, root.rootId), fileName: `${base}-phylogeny.csv` };
       },
       'chat.thread': ({ leafId }) => {
         const db = this.database.connection;

@@ -106,6 +106,8 @@ describe('API router', () => {
       'chat.feedback',
       'chat.council',
       'chat.pick',
+      'lineage.tree',
+      'lineage.export',
       'chat.thread',
     ]);
   });

@@ -6,6 +6,7 @@ import { AgentsState } from './state/agents.svelte';
 import { BridgeState } from './state/bridge.svelte';
 import { ChatState } from './state/chat.svelte';
 import { ModelsState } from './state/models.svelte';
+import { TreeState } from './state/tree.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
 import { ViewState } from './state/views.svelte';
@@ -19,6 +20,7 @@ export interface AppContext {
   chat: ChatState;
   bridge: BridgeState;
   models: ModelsState;
+  tree: TreeState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
@@ -31,6 +33,7 @@ export function createAppContext(api: ApiClient): AppContext {
     chat: new ChatState(api),
     bridge: new BridgeState(api),
     models: new ModelsState(api),
+    tree: new TreeState(api),
   };
 }
 

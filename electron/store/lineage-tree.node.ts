@@ -1,0 +1,39 @@
+// The family tree in columns, for drawing thousands of agents: one array per field,
+// parents before children, fitness decayed to now and, on request, one trait.
+import type BetterSqlite3 from 'better-sqlite3';
+import { FITNESS_TAU } from './lineage.node';
+
+export interface LineageColumns {
+  ids: number[];
+  /** 0 for a root. */
+  parentIds: number[];
+  generations: number[];
+  fitness: number[];
+  /** 1 for archived. */
+  archived: number[];
+  names: string[];
+  /** The requested trait's value per agent (0.5 where an agent lacks it), or null. */
+  trait: number[] | null;
+}
+
+export function lineageColumns(db: BetterSqlite3.Database, options: { rootId?: number; trait?: string; limit?: number } = {}): LineageColumns {
+  const rows = db
+    .prepare(
+      `SELECT id, coalesce(parent_id, 0) AS parent, generation, fitness, fitness_at, total_interactions, state = 'archived' AS archived, name,
+              CASE WHEN @trait IS NULL THEN NULL ELSE json_extract(traits, '$."' || @trait || '"') END AS trait
+       FROM agent WHERE (@root IS NULL OR root_id = @root) ORDER BY generation, id LIMIT @limit`,
+    )
+    .raw()
+    .all({ root: options.rootId ?? null, trait: options.trait ?? null, limit: options.limit ?? 1_000_000 }) as [number, number, number, number, number, number, number, string, number | null][];
+  const columns: LineageColumns = { ids: [], parentIds: [], generations: [], fitness: [], archived: [], names: [], trait: options.trait ? [] : null };
+  for (const [id, parent, generation, fitness, fitnessAt, total, archived, name, trait] of rows) {
+    columns.ids.push(id);
+    columns.parentIds.push(parent);
+    columns.generations.push(generation);
+    columns.fitness.push(fitness * Math.exp(-(total - fitnessAt) / FITNESS_TAU));
+    columns.archived.push(archived);
+    columns.names.push(name);
+    columns.trait?.push(typeof trait === 'number' ? trait : 0.5);
+  }
+  return columns;
+}

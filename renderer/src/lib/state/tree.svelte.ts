@@ -1,0 +1,102 @@
+import type { Result } from '../../../../electron/api/contract.std';
+import type { ApiClient } from '../api/client.dom';
+import type { TreeLayout } from '../tree/layout.dom';
+
+export type Lineage = Result<'lineage.tree'>;
+
+/** The family tree: columns from the main process, the layout from a worker, the colouring and the selection. */
+export class TreeState {
+  #lineage = $state.raw<Lineage | undefined>(undefined);
+  #layout = $state.raw<TreeLayout | undefined>(undefined);
+  #colourBy = $state<string>('fitness');
+  #selected = $state<number | undefined>(undefined);
+  #error = $state<string | undefined>(undefined);
+  #loading = $state(false);
+  #worker: Worker | undefined;
+  #request = 0;
+
+  constructor(private readonly api: ApiClient) {}
+
+  get lineage(): Lineage | undefined {
+    return this.#lineage;
+  }
+  get layout(): TreeLayout | undefined {
+    return this.#layout;
+  }
+  get colourBy(): string {
+    return this.#colourBy;
+  }
+  get selected(): number | undefined {
+    return this.#selected;
+  }
+  get error(): string | undefined {
+    return this.#error;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  start(): () => void {
+    // Vite bundles a worker only when its URL is written inline like this.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off URL, not state
+    this.#worker = new Worker(new URL('../tree/layout.worker.dom.ts', import.meta.url), { type: 'module' });
+    this.#worker.onmessage = (event: MessageEvent<{ request: number; layout?: TreeLayout; error?: string }>) => {
+      if (event.data.request !== this.#request) return;
+      this.#loading = false;
+      if (event.data.error) this.#error = event.data.error;
+      else this.#layout = event.data.layout;
+    };
+    void this.load();
+    const stop = this.api.on('agent.divided', () => void this.load());
+    return () => {
+      stop();
+      this.#worker?.terminate();
+      this.#worker = undefined;
+    };
+  }
+
+  async load(): Promise<void> {
+    this.#loading = true;
+    try {
+      const trait = this.#colourBy === 'fitness' ? undefined : this.#colourBy;
+      const lineage = await this.api.call('lineage.tree', trait ? { trait } : {});
+      const sameShape = this.#lineage && this.#lineage.ids.length === lineage.ids.length;
+      this.#lineage = lineage;
+      this.#error = undefined;
+      if (sameShape && this.#layout) {
+        this.#loading = false;
+        return;
+      }
+      this.#worker?.postMessage({ ids: lineage.ids, parentIds: lineage.parentIds, request: ++this.#request });
+    } catch (error) {
+      this.#error = (error as Error).message;
+      this.#loading = false;
+    }
+  }
+
+  colourWith(name: string): void {
+    this.#colourBy = name;
+    void this.load();
+  }
+
+  select(index: number | undefined): void {
+    this.#selected = index;
+  }
+
+  async export(format: 'newick' | 'csv'): Promise<void> {
+    const lineage = this.#lineage;
+    if (!lineage || lineage.ids.length === 0) return;
+    const at = this.#selected ?? 0;
+    try {
+      const { text, fileName } = await this.api.call('lineage.export', { rootId: lineage.ids[at]!, format });
+      const url = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'text/plain' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+}

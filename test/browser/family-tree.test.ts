@@ -1,0 +1,89 @@
+// The family tree in Chromium with a generated 100,000-agent lineage: it lays out in a
+// worker, draws, pans and zooms (frames per second measured and reported), colours by a
+// trait, and a click opens an agent's card.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../electron/store/database.node';
+import { recomputeSubtreeSizes } from '../../electron/store/lineage.node';
+import { startServe, type ServeProcess } from '../helpers/cli';
+import { launchChromium } from '../helpers/chromium';
+import { writeBulkLineage } from '../helpers/bulk-lineage';
+import { makeTempDir } from '../helpers/temp-dir';
+
+const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
+const AGENTS = 100_000;
+
+let dir: ReturnType<typeof makeTempDir>;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  dir = makeTempDir();
+  {
+    await using db = await Database.open({ path: join(dir.path, 'lightseed.db') });
+    writeBulkLineage(db.connection, AGENTS);
+    recomputeSubtreeSizes(db.connection);
+  }
+  serve = await startServe(dir.path);
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  await page.goto(serve.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  dir?.remove();
+});
+
+const frames = () => page.locator('canvas').evaluate((c) => Number((c as HTMLCanvasElement).dataset.frames ?? 0));
+
+describe('the family tree with 100,000 agents', () => {
+  it('opens, pans and zooms, and reports its frame rate', async () => {
+    await page.getByRole('link', { name: 'Family tree' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /agents ·/ }).textContent(), { timeout: 60_000 }).toMatch(/100,000 agents · [\d,]+ drawn/);
+    await expect.poll(frames).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-fit.png') });
+    const box = (await page.locator('canvas').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    // Zoom in at the centre, then pan about, as a person exploring would.
+    const before = await frames();
+    const started = Date.now();
+    await page.mouse.move(cx, cy);
+    for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -120);
+    await page.mouse.down();
+    for (let i = 0; i < 60; i++) await page.mouse.move(cx + Math.sin(i / 6) * 300, cy + Math.cos(i / 9) * 120);
+    await page.mouse.up();
+    for (let i = 0; i < 8; i++) await page.mouse.wheel(0, 120);
+    const seconds = (Date.now() - started) / 1000;
+    const drawn = (await frames()) - before;
+    const drawMs = await page.locator('canvas').evaluate((c) => Number((c as HTMLCanvasElement).dataset.drawMs));
+    console.log(`family tree: ${drawn} frames in ${seconds.toFixed(2)} s while panning and zooming 100,000 agents = ${(drawn / seconds).toFixed(1)} fps; last frame drew in ${drawMs.toFixed(1)} ms`);
+    expect(drawn).toBeGreaterThan(10);
+    await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-zoomed.png') });
+  }, 120_000);
+
+  it('colours by a trait and opens an agent’s card on click', async () => {
+    await page.getByLabel('Colour by').selectOption('temperament.arousal');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    for (let i = 0; i < 30; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+    const box = (await page.locator('canvas').boundingBox())!;
+    // Click on an agent the canvas drew (it records one drawn position).
+    await expect.poll(() => page.locator('canvas').getAttribute('data-sample')).toMatch(/^[\d.]+,[\d.]+$/);
+    const [sx, sy] = (await page.locator('canvas').getAttribute('data-sample'))!.split(',').map(Number);
+    await page.mouse.click(box.x + sx!, box.y + sy!);
+    await expect.poll(() => page.getByRole('complementary', { name: /card/ }).textContent()).toMatch(/generation \d+ · (alive|archived) · fitness/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-card.png') });
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
