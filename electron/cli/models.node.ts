@@ -3,7 +3,7 @@ import { readSettings } from '../store/settings.node';
 import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
 import { EngineHost, chooseThreads } from '../inference/engine-host.node';
-import { addModel, getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
+import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
 import { UsageError, type Command } from './command.node';
 
 function describe(model: RegisteredModel): string {
@@ -21,13 +21,19 @@ export const modelsCommand: Command = {
   options: { json: { type: 'boolean' } },
   optionHelp: { json: { text: 'print JSON' } },
   async run(values, [action = 'list', key], context) {
-    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0 });
+    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
     const db = services.database.connection;
     const print = (model: RegisteredModel | RegisteredModel[]) => context.out(values.json ? JSON.stringify(model, null, 2) : [model].flat().map(describe).join('\n'));
     switch (action) {
       case 'add': {
         if (!key) throw new UsageError('models add needs a GGUF file.');
-        const model = await addModel(db, key, Date.now());
+        let model: RegisteredModel;
+        try {
+          model = await services.inference.add(key);
+        } catch (error) {
+          // The registry's own error (what is wrong with the file), not the API's wrapper of it.
+          throw (error as Error).cause ?? error;
+        }
         print(model);
         for (const warning of model.warnings) context.err(`warning: ${warning}`);
         return 0;

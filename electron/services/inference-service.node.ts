@@ -1,6 +1,7 @@
 // The model registry and generation as a main-process service: one engine process,
 // loaded with the default model on first use, its tokens sent as API events.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
@@ -40,9 +41,13 @@ export class InferenceService implements AsyncDisposable {
     return listModels(this.database.connection);
   }
 
+  /** Registers a GGUF file; it becomes the default when none was chosen or only the embedded model was in use. */
   async add(path: string): Promise<RegisteredModel> {
     try {
-      return await addModel(this.database.connection, path, Date.now());
+      const added = await addModel(this.database.connection, path, Date.now());
+      const current = defaultModel(this.database.connection);
+      if (current && current.id !== added.id && this.embeddedModel && current.path === resolve(this.embeddedModel)) return setDefaultModel(this.database.connection, String(added.id));
+      return added;
     } catch (error) {
       throw new ApiError('failed_precondition', (error as Error).message, undefined, { cause: error });
     }

@@ -10,6 +10,7 @@ import { AppServices } from '../../electron/services/app-services.node';
 import { sfc32 } from '../fixtures/entropy-datasets';
 import { makeTempDir } from '../helpers/temp-dir';
 import { apiClient } from '../helpers/ws-client';
+import { tinyModel } from '../helpers/tiny-model';
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;
@@ -69,5 +70,10 @@ describe('the embedded default model', () => {
     expect(id).toBe(1);
     await generation.done;
     expect(fresh.inference.list()).toMatchObject([{ path: modelPath, isDefault: true }]);
+    // The first model the user adds takes over from the embedded one.
+    const mine = join(dir.path, 'mine.gguf');
+    await tinyModel(mine, 3);
+    expect(await fresh.inference.add(mine)).toMatchObject({ path: mine, isDefault: true });
+    expect(fresh.inference.list().map((m) => m.isDefault)).toEqual([false, true]);
   }, 60_000);
 });
