@@ -5,10 +5,13 @@
 // LIGHTSEED_BENCH_FULL=1 adds a model with BitNet b1.58 2B4T's shape (2560 wide, 30
 // layers, 6912 feed-forward, 128k vocabulary) in TQ2_0: several minutes and ~1 GB.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
+import { adapterShapeOf } from '../electron/agents/adapter-shape.node';
+import { materialiseAdapter } from '../electron/agents/adapter.node';
+import { adapterRank, traitsFromChain } from '../electron/agents/traits.node';
 import { EngineHost } from '../electron/inference/engine-host.node';
 import { writeLoraAdapter } from '../electron/inference/gguf/lora-writer.node';
 import { buildModel, type ModelShape } from '../electron/inference/gguf/model-builder.node';
@@ -46,13 +49,13 @@ function peakRss(pid: number): number {
 }
 
 /** Plain node-llama-cpp in its own process: LlamaChatSession with llama.cpp's own sampling. */
-function reference(modelPath: string): { ttftMs: number; tokensPerSecond: number; tokens: number; peakRss: number } {
+function reference(modelPath: string, contextSize = 512): { ttftMs: number; tokensPerSecond: number; tokens: number; peakRss: number } {
   const script = `
     import { getLlama, LlamaChatSession } from 'node-llama-cpp';
     import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
     const model = await llama.loadModel({ modelPath: ${JSON.stringify(modelPath)}, gpuLayers: 0 });
-    const context = await model.createContext({ contextSize: 512, threads: ${THREADS} });
+    const context = await model.createContext({ contextSize: ${contextSize}, threads: ${THREADS} });
     const session = new LlamaChatSession({ contextSequence: context.getSequence() });
     const started = performance.now();
     let first = 0, tokens = 0;
@@ -77,10 +80,10 @@ function reference(modelPath: string): { ttftMs: number; tokensPerSecond: number
   return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof reference>;
 }
 
-async function ours(modelPath: string, adapterPath: string) {
+async function ours(modelPath: string, adapterPath: string, contextSize = 512) {
   const engine = new EngineHost({ workerPath: paths.engineWorker });
   try {
-    await engine.load(modelPath, { threads: THREADS, contextSize: 512 });
+    await engine.load(modelPath, { threads: THREADS, contextSize });
     const runs = [];
     for (let i = 0; i < 3; i++) {
       const generation = await engine.generate({ messages: [{ role: 'user', content: PROMPT }], maxTokens: MAX_TOKENS, seed: randomBytes(48), adapters: [{ path: adapterPath, scale: 0.5 }] });
@@ -90,6 +93,28 @@ async function ours(modelPath: string, adapterPath: string) {
     return { ttftMs: Math.min(...runs.map((r) => r.timeToFirstTokenMs)), tokensPerSecond: best.tokensPerSecond, tokens: best.tokens, peakRss: peakRss(engine.pid!) };
   } finally {
     await engine.dispose();
+  }
+}
+
+function report(label: string, a: Awaited<ReturnType<typeof ours>>, b: ReturnType<typeof reference>): void {
+  console.log(`${label} tokens/s: ours ${a.tokensPerSecond.toFixed(1)}, reference LlamaChatSession ${b.tokensPerSecond.toFixed(1)}, ratio ${(a.tokensPerSecond / b.tokensPerSecond).toFixed(2)}`);
+  console.log(`${label} time to first token: ours ${a.ttftMs.toFixed(0)} ms, reference ${b.ttftMs.toFixed(0)} ms, ratio ${(b.ttftMs / a.ttftMs).toFixed(2)} (above 1: ours sooner)`);
+  console.log(`${label} peak RSS: ours ${(a.peakRss / 2 ** 20).toFixed(0)} MiB, reference ${(b.peakRss / 2 ** 20).toFixed(0)} MiB, ratio ${(a.peakRss / b.peakRss).toFixed(2)}`);
+  expect(a.tokens).toBeGreaterThan(0);
+}
+
+/** The embedded default model, with an agent's own adapter materialised from a seed as the app does. */
+async function compareEmbedded(): Promise<void> {
+  const dir = makeTempDir();
+  try {
+    const model = paths.embeddedModel;
+    const shape = await adapterShapeOf(model);
+    const chain = Uint8Array.from(createHash('sha256').update('bench agent').digest());
+    const traits = traitsFromChain(chain);
+    const { path } = await materialiseAdapter({ chain, traits, rank: adapterRank(chain), shape, cacheDir: dir.path });
+    report('embedded default model (LightSeed Companion, 3.75M)', await ours(model, path, 256), reference(model, 256));
+  } finally {
+    dir.remove();
   }
 }
 
@@ -115,18 +140,14 @@ async function compare(label: string, shape: ModelShape): Promise<void> {
       })),
     });
     console.log(`${label}: model written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const a = await ours(modelPath, adapterPath);
-    const b = reference(modelPath);
-    console.log(`${label} tokens/s: ours ${a.tokensPerSecond.toFixed(1)}, reference LlamaChatSession ${b.tokensPerSecond.toFixed(1)}, ratio ${(a.tokensPerSecond / b.tokensPerSecond).toFixed(2)}`);
-    console.log(`${label} time to first token: ours ${a.ttftMs.toFixed(0)} ms, reference ${b.ttftMs.toFixed(0)} ms, ratio ${(b.ttftMs / a.ttftMs).toFixed(2)} (above 1: ours sooner)`);
-    console.log(`${label} peak RSS: ours ${(a.peakRss / 2 ** 20).toFixed(0)} MiB, reference ${(b.peakRss / 2 ** 20).toFixed(0)} MiB, ratio ${(a.peakRss / b.peakRss).toFixed(2)}`);
-    expect(a.tokens).toBeGreaterThan(0);
+    report(label, await ours(modelPath, adapterPath), reference(modelPath));
   } finally {
     dir.remove();
   }
 }
 
 it('inference against plain node-llama-cpp', async () => {
+  await compareEmbedded();
   await compare('small ternary model (1024×8, TQ2_0)', {
     architecture: 'llama',
     embeddingLength: 1024,

@@ -6,7 +6,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
-import { toStored } from '../../native-bridge/harvest/harvest.node';
+import { HarvestError, toStored } from '../../native-bridge/harvest/harvest.node';
+import { HealthTestFailure } from '../../native-bridge/health/health-failure.std';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { concatBytes } from '../../native-bridge/util/concat-bytes.std';
 import { sqliteHarvestStore } from '../store/entropy.node';
@@ -14,8 +15,25 @@ import { sqliteHarvestStore } from '../store/entropy.node';
 export const SAMPLING_SOURCE = 'jitter:';
 const QUICK_CALIBRATION_SAMPLES = 50_000;
 
-/** `bytes` of conditioned jitter output (a multiple of 32 is cheapest). */
+/** Fresh captures tried when a health test stops one (nothing from a failed capture is used). */
+const ATTEMPTS = 3;
+
+/**
+ * `bytes` of conditioned jitter output (a multiple of 32 is cheapest). A health-test
+ * failure discards that capture and starts a fresh one, up to three times: jitter on a
+ * suddenly busy machine can trip the adaptive proportion test for a window.
+ */
 export async function drawSamplingSeed(db: BetterSqlite3.Database, bytes = 48): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await drawOnce(db, bytes);
+    } catch (error) {
+      if (!(error instanceof HarvestError && error.cause instanceof HealthTestFailure) || attempt === ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function drawOnce(db: BetterSqlite3.Database, bytes: number): Promise<Uint8Array> {
   const store = sqliteHarvestStore(db);
   const source = await openSource(SAMPLING_SOURCE);
   try {
@@ -23,7 +41,7 @@ export async function drawSamplingSeed(db: BetterSqlite3.Database, bytes = 48): 
     if (!assessment) {
       await source.dispose();
       await quickCalibration(db);
-      return drawSamplingSeed(db, bytes);
+      return drawOnce(db, bytes);
     }
     const parts: Uint8Array[] = [];
     for await (const block of conditionedOutput(source, assessment, bytes)) parts.push(block);

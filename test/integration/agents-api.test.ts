@@ -66,7 +66,8 @@ describe('agents and chat over the API', () => {
     const c = await apiClient(server.port, server.token);
     await c.subscribe('chat.token');
     await c.subscribe('chat.done');
-    const said = (await c.call('chat.say', { agentId: 1, text: 'Talk for a long time' })) as { result: { turnId: number } };
+    const said = (await c.call('chat.say', { agentId: 1, text: 'Talk for a long time' })) as { ok: boolean; result: { turnId: number } };
+    expect(said, JSON.stringify(said)).toMatchObject({ ok: true });
     await c.next(event('chat.token'));
     expect(await c.call('chat.stop', { turnId: said.result.turnId })).toMatchObject({ ok: true, result: { stopping: true } });
     const done = (await c.next(event('chat.done'))) as Done & { payload: { stats: { stopReason: string } } };

@@ -26,7 +26,9 @@ beforeAll(async () => {
     if (name.endsWith('norm.weight')) return new Float32Array(n).fill(1);
     return Float32Array.from({ length: n }, () => (random() - 0.5) * 0.2);
   });
-  services = await AppServices.create({ dataDir: join(dir.path, 'data'), mode: 'browser', heartbeatMs: 0, paths: buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href) });
+  // No embedded model here: this test starts from a registry with nothing to fall back on.
+  const built = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
+  services = await AppServices.create({ dataDir: join(dir.path, 'data'), mode: 'browser', heartbeatMs: 0, paths: { ...built, embeddedModel: join(dir.path, 'absent.gguf') } });
   server = await BrowserServer.start({ services, rendererDir: dir.path, port: 0 });
 }, 60_000);
 afterAll(async () => {
