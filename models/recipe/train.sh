@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="${LIGHTSEED_TRAIN_DIR:-models/recipe/.work}"
 minutes="${LIGHTSEED_TRAIN_MINUTES:-45}"
+# Where the model and its record go (a trial run can write elsewhere and leave the shipped model alone).
+out="${LIGHTSEED_MODEL_OUT:-models}"
 python=/usr/bin/python3
 
 need=()
@@ -17,6 +19,7 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "model:train: installing ${need[*]}"
+  $sudo apt-get update -qq
   $sudo apt-get install -y --no-install-recommends "${need[@]}"
 fi
 
@@ -25,16 +28,16 @@ $python models/recipe/corpus.py "$work/corpus"
 $python models/recipe/vocab.py "$work/corpus" 1000 "$work/corpus/vocab.json"
 node models/recipe/run-ts.mjs models/recipe/tokenize-corpus.node.ts "$work/corpus"
 $python models/recipe/train.py "$work/corpus" "$work/train" "$minutes"
-LIGHTSEED_CORPUS="$work/corpus" node models/recipe/run-ts.mjs models/recipe/export-gguf.node.ts "$work/train" models/lightseed-companion.gguf
+LIGHTSEED_CORPUS="$work/corpus" node models/recipe/run-ts.mjs models/recipe/export-gguf.node.ts "$work/train" "$out/lightseed-companion.gguf"
 npx electron-vite build >/dev/null
-node models/recipe/run-ts.mjs models/recipe/check-logits.node.ts models/lightseed-companion.gguf "$work/train" | tee "$work/check.json"
-node models/recipe/run-ts.mjs models/recipe/samples.node.ts models/lightseed-companion.gguf out/main/engine-worker.js | tee "$work/samples.json"
-$python - "$work" <<'PY'
+node models/recipe/run-ts.mjs models/recipe/check-logits.node.ts "$out/lightseed-companion.gguf" "$work/train" | tee "$work/check.json"
+node models/recipe/run-ts.mjs models/recipe/samples.node.ts "$out/lightseed-companion.gguf" out/main/engine-worker.js | tee "$work/samples.json"
+$python - "$work" "$out" <<'PY'
 import json, sys
-work = sys.argv[1]
+work, out = sys.argv[1], sys.argv[2]
 training = json.load(open(f'{work}/train/training.json'))
 training.pop('log')
 record = {'training': training, 'tokens': json.load(open(f'{work}/corpus/tokens.json')), 'check': json.load(open(f'{work}/check.json')), 'samples': json.load(open(f'{work}/samples.json'))}
-json.dump(record, open('models/training-record.json', 'w'), indent=1)
-print('model:train: wrote models/lightseed-companion.gguf and models/training-record.json; update MODEL_CARD.md from the record')
+json.dump(record, open(f'{out}/training-record.json', 'w'), indent=1)
+print(f'model:train: wrote {out}/lightseed-companion.gguf and {out}/training-record.json; update MODEL_CARD.md from the record')
 PY
