@@ -79,8 +79,12 @@ function toHistory(messages: ChatTurn[]): ChatHistoryItem[] {
  * (never the system prompt or the last turn) to fit; if that is not enough, the system
  * prompt loses lines from its end (an agent's recalled memories come last).
  */
+/** Resolving the chat wrapper reads and tests the model's Jinja template: tens of milliseconds, so once per model. */
+const wrappers = new WeakMap<LlamaModel, ReturnType<typeof resolveChatWrapper>>();
+
 function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): { tokens: Token[]; dropped: number } {
-  const wrapper = resolveChatWrapper(model);
+  let wrapper = wrappers.get(model);
+  if (!wrapper) wrappers.set(model, (wrapper = resolveChatWrapper(model)));
   let turns = [...messages];
   let dropped = 0;
   for (;;) {
