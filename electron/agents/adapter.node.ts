@@ -119,6 +119,22 @@ export async function materialiseAdapter(options: MaterialiseOptions): Promise<M
   return { path, computedGenerations: generations - from + (fromRoot ? 1 : 0) };
 }
 
+/**
+ * How far the agent's adapter has drifted from its lineage root's: the RMS of the summed
+ * mutation noise, in units of the root's weight RMS (1). Computed exactly on the first
+ * `probe` weights (each mutation's stream gives the same leading draws whatever the model).
+ */
+export function adapterDrift(chain: Uint8Array, probe = 4096, sigma = ADAPTER_MUTATION_SIGMA): number {
+  const sum = new Float64Array(probe);
+  for (let at = 32; at < chain.length; at += 32) {
+    const stream = new SeedStream(chain.subarray(at, at + 32), 'mutation/adapter');
+    for (let i = 0; i < probe; i++) sum[i] = sum[i]! + sigma * stream.normal();
+  }
+  let squares = 0;
+  for (const v of sum) squares += v * v;
+  return Math.sqrt(squares / probe);
+}
+
 /** The fixed set of noise adapters: physical noise enters the forward pass through one of these each turn. */
 export const NOISE_ADAPTERS = 4;
 const NOISE_RANK = 2;

@@ -185,6 +185,10 @@ export const AgentDetail = z.strictObject({
   ancestors: z.array(AgentRef),
   children: z.array(AgentRef),
   memories: z.number().int(),
+  /** Fitness after each feedback, by the agent's interaction count (the last 200). */
+  fitnessHistory: z.array(z.strictObject({ interaction: z.number().int(), fitness: z.number() })),
+  /** RMS of the adapter's drift from the lineage root's, relative to the weights' RMS. */
+  adapterDrift: z.number(),
 });
 export type AgentDetail = z.infer<typeof AgentDetail>;
 
@@ -316,6 +320,28 @@ export const methods = {
       archived: z.array(z.number().int()),
       names: z.array(z.string()),
       trait: z.array(z.number()).nullable(),
+    }),
+  },
+  /** Per-generation fitness and trait statistics, and (for one lineage) clade sizes over time for a Muller plot. */
+  'lineage.stats': {
+    params: z.strictObject({ rootId: z.number().int().positive().optional() }),
+    result: z.strictObject({
+      generations: z.array(
+        z.strictObject({
+          generation: z.number().int(),
+          count: z.number().int(),
+          meanFitness: z.number(),
+          maxFitness: z.number(),
+          traits: z.record(z.string(), z.strictObject({ mean: z.number(), sd: z.number() })),
+        }),
+      ),
+      clades: z
+        .strictObject({
+          clades: z.array(z.strictObject({ id: z.number().int(), name: z.string() })),
+          times: z.array(z.number()),
+          sizes: z.array(z.array(z.number().int())),
+        })
+        .nullable(),
     }),
   },
   /** A lineage as Newick or as ALife phylogeny CSV, for saving. */

@@ -7,7 +7,7 @@ import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { AgentDetail, AgentSummary } from '../api/contract.std';
 import { adapterShapeOf, type AdapterShape } from '../agents/adapter-shape.node';
-import { materialiseAdapter, NOISE_ADAPTERS, noiseAdapterPath, voiceTokenBias } from '../agents/adapter.node';
+import { adapterDrift, materialiseAdapter, NOISE_ADAPTERS, noiseAdapterPath, voiceTokenBias } from '../agents/adapter.node';
 import { embed, normalize } from '../agents/embedding.std';
 import { initialMemoryVector, mutateMemoryVector, updateMemoryVector } from '../agents/memory-vector.node';
 import { archiveReason, childName, interactionsToDivide, nameFromDraws, persona, samplingProfile, type LifeRules } from '../agents/profile.std';
@@ -146,7 +146,24 @@ export class AgentService {
       ancestors: ancestors(this.#db, id).map(ref),
       children: children(this.#db, id).map(ref),
       memories: memoryCount(this.#db, id),
+      fitnessHistory: this.#fitnessHistory(agent),
+      adapterDrift: adapterDrift(seedChainOf(this.#db, id)),
     };
+  }
+
+  /** The decayed fitness right after each feedback event (the inherited start included), the latest 200. */
+  #fitnessHistory(agent: Agent): { interaction: number; fitness: number }[] {
+    const events = this.#db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agent.id) as { value: number; at_interaction: number }[];
+    const points = [{ interaction: 0, fitness: agent.inheritedFitness }];
+    let fitness = agent.inheritedFitness;
+    let at = 0;
+    for (const e of events) {
+      fitness = decayedFitness(fitness, at, e.at_interaction) + e.value;
+      at = e.at_interaction;
+      points.push({ interaction: at, fitness });
+    }
+    points.push({ interaction: agent.totalInteractions, fitness: decayedFitness(fitness, at, agent.totalInteractions) });
+    return points.slice(-200);
   }
 
   /** A new agent from an unused Genesis record: traits from the seed, a name from it unless given. */

@@ -16,6 +16,7 @@ import { AgentService, type TurnResult } from './agent-service.node';
 import { countAgents, getAgent, listAgents } from '../store/lineage.node';
 import { lineageColumns } from '../store/lineage-tree.node';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
+import { cladeSizes, generationStats, type CladeSeries } from '../store/lineage-stats.node';
 import { getMessage, replies, thread } from '../store/conversations.node';
 import { ApiError } from '../api/api-error.std';
 import type { EngineSpawner } from '../inference/engine-host.node';
@@ -157,6 +158,12 @@ export class AppServices implements AsyncDisposable {
         return { pickedId: picked.id, otherIds: others.map((a) => a.id) };
       },
       'lineage.tree': ({ rootId, trait }) => lineageColumns(this.database.connection, { ...(rootId !== undefined ? { rootId } : {}), ...(trait ? { trait } : {}) }),
+      'lineage.stats': ({ rootId }) => {
+        const db = this.database.connection;
+        const root = rootId === undefined ? undefined : getAgent(db, rootId)?.rootId;
+        if (rootId !== undefined && root === undefined) throw new ApiError('not_found', `There is no agent ${rootId}.`);
+        return { generations: generationStats(db, root ?? null), clades: root === undefined ? null : topClades(cladeSizes(db, root), 12) };
+      },
       'lineage.export': ({ rootId, format }) => {
         const db = this.database.connection;
         const root = getAgent(db, rootId);
@@ -207,4 +214,18 @@ export class AppServices implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+/** The `keep` largest clades (by their largest size) and the rest summed as "others", for a readable Muller plot. */
+function topClades(series: CladeSeries, keep: number): CladeSeries {
+  if (series.clades.length <= keep) return series;
+  const peak = series.clades.map((_, c) => Math.max(...series.sizes.map((row) => row[c]!)));
+  const order = [...peak.keys()].sort((a, b) => peak[b]! - peak[a]!);
+  const kept = order.slice(0, keep);
+  const rest = order.slice(keep);
+  return {
+    clades: [...kept.map((c) => series.clades[c]!), { id: 0, name: `${rest.length} other clades` }],
+    times: series.times,
+    sizes: series.sizes.map((row) => [...kept.map((c) => row[c]!), rest.reduce((sum, c) => sum + row[c]!, 0)]),
+  };
 }

@@ -1,7 +1,7 @@
 // Agents and chat in Chromium against `lightseed serve` with a real database and the
 // tiny test model: give birth from a Genesis seed, see the traits as a radar chart,
 // chat with streaming tokens, thumbs, regenerate and swipe, stop, and a council pick.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { launchChromium } from '../helpers/chromium';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
+import { apiClient } from '../helpers/ws-client';
 
 const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 
@@ -55,7 +56,9 @@ describe('agents and chat in Chromium', () => {
     await page.getByRole('button', { name: 'Give birth' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Ada', exact: true }).count()).toBe(1);
     const card = page.getByRole('region', { name: "Ada's card" });
-    await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/^Traits: memory\.retention 0\.\d\d/);
+    await expect.poll(() => card.getByRole('img', { name: /^Traits:/ }).getAttribute('aria-label')).toMatch(/^Traits: memory\.retention 0\.\d\d/);
+    await expect.poll(() => card.getByRole('img', { name: /^Fitness over time/ }).count()).toBe(1);
+    expect(await card.textContent()).toMatch(/Adapter drift\s*0\.0% of its weights' size since birth/);
     expect(await card.textContent()).toMatch(/Divides in\s*25 interactions/);
     await page.getByRole('button', { name: 'Give birth' }).click(); // the second seed, a name from it
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2);
@@ -80,11 +83,22 @@ describe('agents and chat in Chromium', () => {
   });
 
   it('stops an answer mid-stream', async () => {
+    // A quick hand: press Stop the moment it appears (the tiny model answers in a fraction of a second).
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const stop = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Stop');
+        if (stop) {
+          stop.click();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.body, { subtree: true, childList: true });
+    });
     await page.getByLabel('Message').fill('Talk for a long time, please.');
     await page.getByLabel('Message').press('Enter');
-    await page.getByRole('button', { name: 'Stop' }).click({ timeout: 10_000 });
-    await expect.poll(() => page.getByRole('button', { name: 'Send' }).count(), { timeout: 30_000 }).toBe(1);
-    expect(await page.locator('.messages li.assistant').count()).toBe(2);
+    await expect.poll(() => page.locator('.messages li.assistant').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.locator('.messages li.assistant .stopped').count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Send' }).count()).toBe(1);
   });
 
   it('asks a council of two and picks an answer', async () => {
@@ -98,6 +112,33 @@ describe('agents and chat in Chromium', () => {
     await expect.poll(() => page.getByRole('region', { name: 'Council answers' }).count()).toBe(0);
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('divides after enough turns, announces the child, and the family tree shows and exports both', async () => {
+    // A short replication threshold (a setting) keeps the test quick; the division itself is the real one.
+    const client = await apiClient(serve.port, serve.token);
+    expect(await client.call('settings.update', { divisionThreshold: 4 })).toMatchObject({ ok: true });
+    client.ws.close();
+    await page.getByLabel('Council of').uncheck();
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('button', { name: 'Ada', exact: true }).click();
+    await page.getByRole('region', { name: "Ada's card" }).getByRole('button', { name: 'Chat with Ada' }).click();
+    for (let turn = 0; turn < 6 && (await page.getByRole('status').filter({ hasText: 'divided: meet' }).count()) === 0; turn++) {
+      const answers = await page.locator('.messages li.assistant .tps').count();
+      await page.getByLabel('Message').fill(`Turn ${turn}: tell me more.`);
+      await page.getByLabel('Message').press('Enter');
+      await expect.poll(() => page.locator('.messages li.assistant .tps').count(), { timeout: 30_000 }).toBeGreaterThan(answers);
+      await page.locator('.messages li.assistant').last().getByRole('button', { name: 'Thumbs up' }).click();
+    }
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'divided: meet' }).textContent()).toMatch(/Ada divided: meet Ada II/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'chat-division.png') });
+    await page.getByRole('link', { name: 'Family tree' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /agents ·/ }).textContent(), { timeout: 30_000 }).toMatch(/^3 agents · 3 drawn/);
+    await expect.poll(() => page.getByRole('img', { name: /Mean and maximum fitness/ }).count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'tree-small.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Newick' }).click()]);
+    const newick = readFileSync((await download.path())!, 'utf8');
+    expect(newick).toMatch(/^\('Ada II_\d+':1\)Ada_\d+;\s*$/);
+  }, 120_000);
 
   it('lists the model with its speed and refuses an unusable file in words', async () => {
     await page.getByRole('link', { name: 'Models' }).click();

@@ -84,6 +84,11 @@ describe('the family tree with 100,000 agents', () => {
     await page.mouse.click(box.x + sx!, box.y + sy!);
     await expect.poll(() => page.getByRole('complementary', { name: /card/ }).textContent()).toMatch(/generation \d+ · (alive|archived) · fitness/);
     await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-card.png') });
+    // The clicked agent's lineage: per-generation plots and its clades over time.
+    const muller = page.getByRole('img', { name: /Shares of \d+ clades over time/ });
+    await expect.poll(() => muller.count(), { timeout: 30_000 }).toBe(1);
+    await muller.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-charts.png') });
     expect(problems).toEqual([]);
   }, 60_000);
 });

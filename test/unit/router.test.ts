@@ -107,6 +107,7 @@ describe('API router', () => {
       'chat.council',
       'chat.pick',
       'lineage.tree',
+      'lineage.stats',
       'lineage.export',
       'chat.thread',
     ]);

@@ -22,6 +22,7 @@ export class ChatState {
   #councilSize = $state(0);
   #recalled = $state.raw<Record<number, Recalled>>({});
   #rated = $state.raw<Record<number, 'up' | 'down'>>({});
+  #stopped = $state.raw<Record<number, true>>({});
   #notices = $state.raw<string[]>([]);
   #error = $state<string | undefined>(undefined);
   /** Turns this view started, so events of other windows' turns are not mistaken for ours. */
@@ -63,6 +64,10 @@ export class ChatState {
   recalled(messageId: number): Recalled | undefined {
     return this.#recalled[messageId];
   }
+  /** The answer was stopped before its end. */
+  stopped(messageId: number): boolean {
+    return this.#stopped[messageId] === true;
+  }
   rated(messageId: number): 'up' | 'down' | undefined {
     return this.#rated[messageId];
   }
@@ -98,6 +103,7 @@ export class ChatState {
       return;
     }
     this.#recalled = { ...this.#recalled, [event.message.id]: event.recalled };
+    if (event.stats.stopReason === 'aborted') this.#stopped = { ...this.#stopped, [event.message.id]: true };
     if (event.message.kind === 'council') {
       this.#council = [...this.#council, event.message];
       return;

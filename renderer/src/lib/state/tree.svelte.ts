@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client.dom';
 import type { TreeLayout } from '../tree/layout.dom';
 
 export type Lineage = Result<'lineage.tree'>;
+export type LineageStats = Result<'lineage.stats'>;
 
 /** The family tree: columns from the main process, the layout from a worker, the colouring and the selection. */
 export class TreeState {
@@ -12,6 +13,7 @@ export class TreeState {
   #selected = $state<number | undefined>(undefined);
   #error = $state<string | undefined>(undefined);
   #loading = $state(false);
+  #stats = $state.raw<LineageStats | undefined>(undefined);
   #worker: Worker | undefined;
   #request = 0;
 
@@ -34,6 +36,19 @@ export class TreeState {
   }
   get loading(): boolean {
     return this.#loading;
+  }
+  /** Per-generation statistics of the selected agent's lineage (or of all lineages), with its clades. */
+  get stats(): LineageStats | undefined {
+    return this.#stats;
+  }
+
+  async #loadStats(): Promise<void> {
+    const id = this.#selected !== undefined ? this.#lineage?.ids[this.#selected] : undefined;
+    try {
+      this.#stats = await this.api.call('lineage.stats', id !== undefined ? { rootId: id } : {});
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
   }
 
   start(): () => void {
@@ -63,6 +78,7 @@ export class TreeState {
       const sameShape = this.#lineage && this.#lineage.ids.length === lineage.ids.length;
       this.#lineage = lineage;
       this.#error = undefined;
+      void this.#loadStats();
       if (sameShape && this.#layout) {
         this.#loading = false;
         return;
@@ -81,6 +97,7 @@ export class TreeState {
 
   select(index: number | undefined): void {
     this.#selected = index;
+    void this.#loadStats();
   }
 
   async export(format: 'newick' | 'csv'): Promise<void> {
