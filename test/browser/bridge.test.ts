@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmulatedSerialDevice, mightyOhmReport } from '../fixtures/serial-device';
 import { startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -39,7 +40,7 @@ afterAll(async () => {
 describe('the Bridge in Chromium', () => {
   it('harvests from CPU jitter with the progress bar moving, and gives birth from the Genesis seed', async () => {
     await expect.poll(() => page.getByLabel('Source').locator('option').count()).toBeGreaterThan(1);
-    await expect.poll(() => page.getByLabel('URI').inputValue()).toBe('jitter:');
+    await expect.poll(() => page.getByLabel('URI', { exact: true }).inputValue()).toBe('jitter:');
     // Every value the progress bar shows, recorded in the page as it changes (a harvest can take under a second).
     await page.evaluate(() => {
       const seen: number[] = [];
@@ -76,4 +77,19 @@ describe('the Bridge in Chromium', () => {
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('shows a Geiger counter as a pulse timeline with the note that per-second counts carry little entropy', async () => {
+    await using device = await EmulatedSerialDevice.start();
+    await page.getByRole('link', { name: 'Bridge' }).click();
+    await page.getByLabel('URI', { exact: true }).fill(`serial:${device.path}?format=mightyohm`);
+    await page.getByRole('button', { name: 'Harvest' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'MightyOhm' }).count(), { timeout: 20_000 }).toBe(1);
+    await device.sendLines(Array.from({ length: 40 }, (_, i) => mightyOhmReport((i * 7) % 11)), 20);
+    await expect.poll(() => page.getByLabel(/^Pulse timeline \(counts per sample\) of the latest [1-9]\d* samples/).count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator('.note').textContent()).toMatch(/under 1 bit per second/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bridge-geiger.png') });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Harvest' }).count(), { timeout: 20_000 }).toBe(1);
+    expect(problems).toEqual([]);
+  }, 90_000);
 });

@@ -89,7 +89,9 @@ describe('an agent’s life', () => {
     const diff = cv.map((v, i) => v - pv[i]!);
     expect(Math.sqrt(diff.reduce((s, d) => s + d * d, 0) / diff.length)).toBeGreaterThan(0.0005);
     expect(Math.sqrt(diff.reduce((s, d) => s + d * d, 0) / diff.length)).toBeLessThan(0.002);
-    expect(listMemories(db, child!.id).length).toBe(Math.min(turns, 64));
+    // An empty answer (the random test model can stop at once) leaves no memory.
+    expect(listMemories(db, child!.id).length).toBe(Math.min(listMemories(db, ada.id).length, 64));
+    expect(listMemories(db, child!.id).length).toBeGreaterThan(turns / 2);
     // The child answers, with its own adapter file.
     const answer = await (await services.agents.say({ agentId: child!.id, text: 'Who are you?' })).done;
     expect(answer.message.agentId).toBe(child!.id);

@@ -177,3 +177,31 @@ export function drawBitmap(canvas: HTMLCanvasElement, samples: readonly number[]
     if (bit) ctx.fillRect((i % columns) * cell, Math.floor(i / columns) * cell, cell, cell);
   });
 }
+
+/**
+ * A Geiger counter's samples as a timeline: one tick per sample, its height the count in
+ * that second (or the interval comparison bit for pulse timing), newest on the right,
+ * with the running mean for scale.
+ */
+export function drawTimeline(canvas: HTMLCanvasElement, samples: readonly number[], colours: Colours): void {
+  const ctx = prepare(canvas);
+  const { width, height } = size(canvas);
+  const shown = samples.slice(-Math.min(samples.length, Math.floor(width / 3)));
+  const max = Math.max(1, ...shown);
+  const mean = shown.reduce((a, b) => a + b, 0) / Math.max(1, shown.length);
+  ctx.fillStyle = colours.ink;
+  shown.forEach((v, i) => {
+    const h = Math.max(1, (v / max) * (height - 14));
+    ctx.fillRect(width - (shown.length - i) * 3, height - h, 2, h);
+  });
+  ctx.strokeStyle = colours.muted;
+  ctx.setLineDash([4, 3]);
+  ctx.beginPath();
+  ctx.moveTo(0, height - (mean / max) * (height - 14));
+  ctx.lineTo(width, height - (mean / max) * (height - 14));
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = colours.muted;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.fillText(`mean ${mean.toFixed(2)} per sample, max ${max}`, 4, 10);
+}
