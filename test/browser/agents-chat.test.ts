@@ -153,4 +153,27 @@ describe('agents and chat in Chromium', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not a GGUF model file/);
     await page.screenshot({ path: join(SCREENSHOTS, 'models.png') });
   });
+
+  it('lays out every populated view without overflow at 1280×720 and at 4K, in light and dark', async () => {
+    for (const theme of ['Light', 'Dark'] as const) {
+      await page.getByText(theme, { exact: true }).click();
+      for (const view of ['Bridge', 'Agents', 'Chat', 'Family tree', 'Models'] as const) {
+        await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view }).click();
+        for (const [width, height] of [
+          [1280, 720],
+          [3840, 2160],
+        ] as const) {
+          await page.setViewportSize({ width, height });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+          expect(overflow, `${view} at ${width}×${height} (${theme})`).toBe(false);
+        }
+        await page.setViewportSize({ width: 1280, height: 720 });
+      }
+    }
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('button', { name: 'Ada', exact: true }).click();
+    await expect.poll(() => page.getByRole('region', { name: "Ada's card" }).count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'agents-card-dark.png') });
+    await page.getByText('System', { exact: true }).click();
+  }, 60_000);
 });

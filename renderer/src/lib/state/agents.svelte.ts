@@ -60,8 +60,9 @@ export class AgentsState {
   }
 
   async select(id: number | undefined): Promise<void> {
+    // Choosing the agent already shown refreshes its card without blanking it.
+    if (id === undefined || id !== this.#detail?.agent.id) this.#detail = undefined;
     this.#selected = id;
-    this.#detail = undefined;
     if (id === undefined) return;
     try {
       this.#detail = await this.api.call('agents.get', { id });
