@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RtlTcpEmulator } from '../fixtures/rtltcp-emulator';
 import { EmulatedSerialDevice, mightyOhmReport } from '../fixtures/serial-device';
 import { startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
@@ -88,6 +89,28 @@ describe('the Bridge in Chromium', () => {
     await expect.poll(() => page.getByLabel(/^Pulse timeline \(counts per sample\) of the latest [1-9]\d* samples/).count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('.note').textContent()).toMatch(/under 1 bit per second/);
     await page.screenshot({ path: join(SCREENSHOTS, 'bridge-geiger.png') });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Harvest' }).count(), { timeout: 20_000 }).toBe(1);
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('shows an RTL-SDR through rtl_tcp as an I/Q constellation and a spectrum', async () => {
+    // A slow stream keeps the harvest in calibration while the scope is looked at.
+    await using emulator = await RtlTcpEmulator.start({ bytesPerSecond: 200_000 });
+    await page.getByLabel('URI', { exact: true }).fill(`${emulator.uri}?freq=100000000&rate=1024000`);
+    await page.getByRole('button', { name: 'Harvest' }).click();
+    await expect.poll(() => page.getByLabel(/^I\/Q constellation of the latest [1-9]\d* samples/).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByLabel('Spectrum of the latest samples').count()).toBe(1);
+    // The spectrum canvas has something drawn on it.
+    const inked = await page.getByLabel('Spectrum of the latest samples').evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bridge-rtltcp.png') });
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Harvest' }).count(), { timeout: 20_000 }).toBe(1);
     expect(problems).toEqual([]);

@@ -91,4 +91,25 @@ describe('the family tree with 100,000 agents', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'tree-100k-charts.png') });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('can be explored with the keyboard alone', async () => {
+    const canvas = page.getByLabel(/^Family tree of 100000 agents/);
+    await page.getByRole('button', { name: 'Fit' }).focus();
+    await page.keyboard.press('Tab'); // past Export Newick and Export CSV to the canvas
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await canvas.evaluate((c) => c === document.activeElement)).toBe(true);
+    const zoom = () => canvas.getAttribute('data-zoom');
+    await page.keyboard.press('0');
+    await expect.poll(zoom).toBe('1.000');
+    for (const key of ['+', '+', '+']) await page.keyboard.press(key);
+    await expect.poll(zoom).toBe('3.375');
+    const panX = await canvas.getAttribute('data-pan-x');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => canvas.getAttribute('data-pan-x')).not.toBe(panX);
+    await page.keyboard.press('-');
+    await expect.poll(zoom).toBe('2.250');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('complementary', { name: /card/ }).textContent()).toMatch(/generation \d+/);
+  }, 60_000);
 });
