@@ -1,7 +1,7 @@
 // The Bridge in Chromium against `lightseed serve`: a harvest from CPU jitter with the
 // scope, bit map, health lights and progress bar live, ending in a Genesis seed that
 // gives birth to an agent.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { EmulatedSerialDevice, mightyOhmReport } from '../fixtures/serial-device
 import { startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium } from '../helpers/chromium';
 import { makeTempDir } from '../helpers/temp-dir';
+import { apiClient } from '../helpers/ws-client';
 
 const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 
@@ -78,6 +79,34 @@ describe('the Bridge in Chromium', () => {
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('goes on, as a newcomer would, to chat with the newborn on the embedded model until it divides, then sees and exports the family tree', async () => {
+    // A short replication threshold (a setting) keeps the journey short; everything else is as shipped.
+    const client = await apiClient(serve.port, serve.token);
+    expect(await client.call('settings.update', { divisionThreshold: 2 })).toMatchObject({ ok: true });
+    client.ws.close();
+    await page.locator('tbody tr button').first().click();
+    await page.getByRole('button', { name: /^Chat with / }).click();
+    for (const [i, text] of ['Hello! Who are you?', 'What is a river?', 'Tell me something.'].entries()) {
+      if ((await page.getByRole('status').filter({ hasText: 'divided: meet' }).count()) > 0) break;
+      await page.getByLabel('Message').fill(text);
+      await page.getByLabel('Message').press('Enter');
+      await expect.poll(() => page.locator('.messages li.assistant .tps').count(), { timeout: 60_000 }).toBe(i + 1);
+      await page.locator('.messages li.assistant').last().getByRole('button', { name: 'Thumbs up' }).click();
+    }
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'divided: meet' }).textContent(), { timeout: 30_000 }).toMatch(/divided: meet .+ II/);
+    const answers = await page.locator('.messages li.assistant .text').allTextContents();
+    console.log(`journey: the newborn answered ${answers.map((a) => JSON.stringify(a)).join(', ')}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'journey-chat.png') });
+    await page.getByRole('link', { name: 'Family tree' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /agents ·/ }).textContent(), { timeout: 30_000 }).toMatch(/^2 agents · 2 drawn/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'journey-tree.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^id,ancestor_list,origin_time,destruction_time,name,/);
+    expect(csv).toHaveLength(3);
+    expect(problems).toEqual([]);
+  }, 240_000);
 
   it('shows a Geiger counter as a pulse timeline with the note that per-second counts carry little entropy', async () => {
     await using device = await EmulatedSerialDevice.start();
