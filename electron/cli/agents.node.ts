@@ -7,7 +7,7 @@ import { newick, phylogenyCsv } from '../store/lineage-export.node';
 import { findAgent, listAgents, type Agent } from '../store/lineage.node';
 import { UsageError, type CliContext, type Command } from './command.node';
 
-function mustFind(agent: Agent | undefined, key: string): Agent {
+export function mustFind(agent: Agent | undefined, key: string): Agent {
   if (!agent) throw new UsageError(`There is no agent "${key}": see \`lightseed agents\`.`);
   return agent;
 }

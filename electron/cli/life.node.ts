@@ -6,17 +6,16 @@ import { TRAIT_NAMES } from '../agents/trait-names.std';
 import { AppServices } from '../services/app-services.node';
 import type { Turn, TurnResult } from '../services/agent-service.node';
 import { findAgent, type Agent } from '../store/lineage.node';
+import { mustFind } from './agents.node';
 import { UsageError, type CliContext, type Command } from './command.node';
 
 async function openServices(context: CliContext): Promise<AppServices> {
   return AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
 }
 
-function mustFind(services: AppServices, key: string | undefined): Agent {
+function agentNamed(services: AppServices, key: string | undefined): Agent {
   if (!key) throw new UsageError('Name the agent: its number, name or uid.');
-  const agent = findAgent(services.database.connection, key);
-  if (!agent) throw new UsageError(`There is no agent "${key}": see \`lightseed agents\`.`);
-  return agent;
+  return mustFind(findAgent(services.database.connection, key), key);
 }
 
 function bar(value: number, width = 20): string {
@@ -52,7 +51,7 @@ export const agentCommand: Command = {
   optionHelp: { json: { text: 'print JSON' } },
   async run(values, positionals, context) {
     await using services = await openServices(context);
-    const detail = services.agents.detail(mustFind(services, positionals[0]).id);
+    const detail = services.agents.detail(agentNamed(services, positionals[0]).id);
     if (values.json) {
       context.out(JSON.stringify(detail, null, 2));
       return 0;
@@ -82,7 +81,7 @@ export const chatCommand: Command = {
   async run(values, positionals, context) {
     await using services = await openServices(context);
     const agents = services.agents;
-    let agent = mustFind(services, positionals[0]);
+    let agent = agentNamed(services, positionals[0]);
     let conversationId = values.conversation === undefined ? undefined : Number(values.conversation);
     let last: TurnResult | undefined;
     let council: TurnResult[] = [];
@@ -165,7 +164,7 @@ export const chatCommand: Command = {
             agent.name,
           );
           conversationId = last.userMessage.conversationId;
-          agent = mustFind(services, String(agent.id));
+          agent = agentNamed(services, String(agent.id));
         } catch (error) {
           running = undefined;
           // A failed turn is reported and the chat goes on.

@@ -1,19 +1,17 @@
 // Agents and chat in Chromium against `lightseed serve` with a real database and the
 // tiny test model: give birth from a Genesis seed, see the traits as a radar chart,
 // chat with streaming tokens, thumbs, regenerate and swipe, stop, and a council pick.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { runCli, startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/chromium';
+import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
 import { apiClient } from '../helpers/ws-client';
-
-const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 
 let dir: ReturnType<typeof makeTempDir>;
 let serve: ServeProcess;
@@ -22,7 +20,6 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   dir = makeTempDir();
   await tinyModel(join(dir.path, 'tiny.gguf'), 12, 'llama', 2048);
   expect(runCli(['--data-dir', dir.path, 'models', 'add', join(dir.path, 'tiny.gguf')]).status).toBe(0);
@@ -33,13 +30,7 @@ beforeAll(async () => {
   }
   serve = await startServe(dir.path);
   browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  await page.goto(serve.url);
+  page = await openPage(browser, serve.url, problems);
 }, 60_000);
 
 afterAll(async () => {

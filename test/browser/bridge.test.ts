@@ -1,18 +1,16 @@
 // The Bridge in Chromium against `lightseed serve`: a harvest from CPU jitter with the
 // scope, bit map, health lights and progress bar live, ending in a Genesis seed that
 // gives birth to an agent.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtlTcpEmulator } from '../fixtures/rtltcp-emulator';
 import { EmulatedSerialDevice, mightyOhmReport } from '../fixtures/serial-device';
 import { startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/chromium';
+import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
 import { makeTempDir } from '../helpers/temp-dir';
 import { apiClient } from '../helpers/ws-client';
-
-const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 
 let dir: ReturnType<typeof makeTempDir>;
 let serve: ServeProcess;
@@ -21,16 +19,10 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   dir = makeTempDir();
   serve = await startServe(dir.path);
   browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  await page.goto(serve.url);
+  page = await openPage(browser, serve.url, problems);
 }, 60_000);
 
 afterAll(async () => {

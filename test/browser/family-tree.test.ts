@@ -1,18 +1,16 @@
 // The family tree in Chromium with a generated 100,000-agent lineage: it lays out in a
 // worker, draws, pans and zooms (frames per second measured and reported), colours by a
 // trait, and a click opens an agent's card.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { recomputeSubtreeSizes } from '../../electron/store/lineage.node';
 import { startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/chromium';
+import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
 import { writeBulkLineage } from '../helpers/bulk-lineage';
 import { makeTempDir } from '../helpers/temp-dir';
 
-const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 const AGENTS = 100_000;
 
 let dir: ReturnType<typeof makeTempDir>;
@@ -22,7 +20,6 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   dir = makeTempDir();
   {
     await using db = await Database.open({ path: join(dir.path, 'lightseed.db') });
@@ -31,12 +28,7 @@ beforeAll(async () => {
   }
   serve = await startServe(dir.path);
   browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  await page.goto(serve.url);
+  page = await openPage(browser, serve.url, problems);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,10 +5,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../helpers/cli';
-import { launchChromium } from '../helpers/chromium';
+import { launchChromium, SCREENSHOTS } from '../helpers/chromium';
 import { makeTempDir } from '../helpers/temp-dir';
 
-const SCREENSHOTS = new URL('../artifacts/screenshots/', import.meta.url).pathname;
 
 let dir: ReturnType<typeof makeTempDir>;
 let serve: ServeProcess;

@@ -44,3 +44,11 @@ describe('tree layout', () => {
     }
   });
 });
+
+describe('the renderer’s trait list', () => {
+  it('is the main process’s, in the same order', async () => {
+    const { TRAITS } = await import('../../renderer/src/lib/traits.dom');
+    const { TRAIT_NAMES } = await import('../../electron/agents/trait-names.std');
+    expect([...TRAITS]).toEqual([...TRAIT_NAMES]);
+  });
+});
