@@ -1,29 +1,32 @@
 // The Electron shell: one window, the services, the IPC binding, a clean shutdown.
-import { appendFileSync, mkdirSync } from 'node:fs';
+// Everything it decides is in plain modules tested without Electron (window-options,
+// ipc-binding, quit-guard, crash-log); this file only wires them to Electron.
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, nativeTheme, session, shell } from 'electron';
+import { app, BrowserWindow, crashReporter, dialog, nativeTheme, session, shell } from 'electron';
 import { buildPathsFrom } from '../paths/build-paths.node';
+import { resolveDataDir } from '../paths/data-dir.node';
 import { AppServices } from '../services/app-services.node';
+import { logUncaught, openCrashLog } from './crash-log.node';
 import { utilityProcessEngine } from './engine-process.main';
 import { bindIpc } from './ipc.main';
+import { quitGuard } from './quit-guard.std';
 import { allowNavigation, allowPermission, mainWindowOptions } from './window-options.std';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const appOrigin = devServerUrl ? new URL(devServerUrl).origin : 'file://';
+// The same data folder as the command line and browser mode (--data-dir, XDG_DATA_HOME, or the platform's place).
+const dataFlag = process.argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
+const dataDir = resolveDataDir({ flag: dataFlag });
+const crashLog = openCrashLog(join(dataDir, 'logs'));
+const log = (message: string, error?: unknown) => crashLog.write(message, error);
+
+// Native crash dumps stay on this machine: uploading is off, and the dumps go next to the log.
+app.setPath('crashDumps', join(dataDir, 'crashes'));
+crashReporter.start({ uploadToServer: false, compress: true });
+logUncaught(process, crashLog);
+
 let services: AppServices | undefined;
 let unbindIpc: (() => void) | undefined;
-
-/** Crashes and internal errors go to a local log file only; nothing leaves the machine. */
-function log(message: string, error?: unknown): void {
-  const line = `${new Date().toISOString()} ${message}${error ? ` ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : ''}\n`;
-  try {
-    const dir = join(app.getPath('userData'), 'logs');
-    mkdirSync(dir, { recursive: true });
-    appendFileSync(join(dir, 'main.log'), line);
-  } catch {
-    process.stderr.write(line);
-  }
-}
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow(
@@ -33,12 +36,14 @@ function createWindow(): BrowserWindow {
   window.webContents.on('will-navigate', (event, url) => {
     if (!allowNavigation(url, appOrigin)) event.preventDefault();
   });
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(({ url }) => {
     // Links to the outside open in the user's browser, never inside the app.
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  window.webContents.on('render-process-gone', (_event, details) => log(`Renderer gone: ${details.reason}`));
+  window.webContents.on('render-process-gone', (_event, details) => log(`Renderer gone: ${details.reason} (exit code ${details.exitCode})`));
+  window.webContents.on('unresponsive', () => log('The window stopped responding'));
   if (devServerUrl) void window.loadURL(devServerUrl);
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
   return window;
@@ -54,14 +59,27 @@ if (!app.requestSingleInstanceLock()) {
       window.focus();
     }
   });
-  process.on('uncaughtException', (error) => log('Uncaught exception in the main process', error));
+  app.on('child-process-gone', (_event, details) => {
+    if (details.reason !== 'clean-exit') log(`${details.type} process gone: ${details.reason} (exit code ${details.exitCode})${details.name ? ` ${details.name}` : ''}`);
+  });
 
   app.whenReady().then(async () => {
     session.defaultSession.setPermissionRequestHandler((contents, permission, callback, details) => {
       const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
       callback(allowPermission(permission, contents.getURL(), appOrigin, mediaTypes));
     });
-    services = await AppServices.create({ dataDir: app.getPath('userData'), mode: 'electron', log, paths: buildPathsFrom(import.meta.url), engineSpawner: utilityProcessEngine });
+    session.defaultSession.setPermissionCheckHandler((contents, permission, requestingOrigin, details) =>
+      allowPermission(permission, contents?.getURL() ?? requestingOrigin, appOrigin, details.mediaType ? [details.mediaType] : []),
+    );
+    services = await AppServices.create({
+      dataDir,
+      mode: 'electron',
+      log,
+      paths: buildPathsFrom(import.meta.url),
+      engineSpawner: utilityProcessEngine,
+      // `npm start` builds better-sqlite3 for Electron beside node_modules' copy, which stays Node's.
+      ...(process.env.LIGHTSEED_SQLITE_BINDING ? { sqliteBinding: process.env.LIGHTSEED_SQLITE_BINDING } : {}),
+    });
     unbindIpc = bindIpc(services, appOrigin, (message) => log(message));
     createWindow();
     app.on('activate', () => {
@@ -70,7 +88,7 @@ if (!app.requestSingleInstanceLock()) {
   }).catch((error: unknown) => {
     log('LightSeed could not start', error);
     // Said in words before quitting: a refused database must not look like a crash.
-    dialog.showErrorBox('LightSeed could not start', error instanceof Error ? error.message : String(error));
+    dialog.showErrorBox('LightSeed could not start', `${error instanceof Error ? error.message : String(error)}\n\nDetails are in ${crashLog.path}`);
     app.exit(1);
   });
 
@@ -78,18 +96,19 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Graceful shutdown: stop a running harvest (its credit stays in the pool), then close the database.
-  let quitting = false;
-  app.on('will-quit', (event) => {
-    if (quitting || !services) return;
-    quitting = true;
-    event.preventDefault();
-    unbindIpc?.();
-    const closing = services;
-    services = undefined;
-    closing
-      .shutdown()
-      .catch((error: unknown) => log('Shutdown failed', error))
-      .finally(() => app.quit());
-  });
+  // Graceful shutdown, also on Ctrl-C in a terminal and on a logout's SIGTERM.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  app.on(
+    'will-quit',
+    quitGuard({
+      shutdown: async () => {
+        unbindIpc?.();
+        const closing = services;
+        services = undefined;
+        await closing?.shutdown();
+      },
+      quit: () => app.quit(),
+      log,
+    }),
+  );
 }

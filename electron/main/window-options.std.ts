@@ -54,5 +54,5 @@ export function allowNavigation(url: string, appOrigin: string): boolean {
 /** Only microphone/line-in capture for the app's own page (the audio entropy source). */
 export function allowPermission(permission: string, requestingUrl: string, appOrigin: string, mediaTypes: readonly string[] = []): boolean {
   if (!isAppUrl(requestingUrl, appOrigin)) return false;
-  return permission === 'media' && mediaTypes.every((type) => type === 'audio');
+  return permission === 'media' && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'audio');
 }

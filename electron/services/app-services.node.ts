@@ -37,6 +37,8 @@ export interface AppServicesOptions {
   paths?: BuildPaths;
   /** How the inference engine process starts (Electron passes its utility-process spawner). */
   engineSpawner?: EngineSpawner;
+  /** A better-sqlite3 addon built for this runtime instead of node_modules' (the Electron app in development). */
+  sqliteBinding?: string;
 }
 
 export class AppServices implements AsyncDisposable {
@@ -51,7 +53,7 @@ export class AppServices implements AsyncDisposable {
 
   private constructor(
     database: Database,
-    readonly options: Required<Omit<AppServicesOptions, 'paths' | 'engineSpawner'>> & Pick<AppServicesOptions, 'paths' | 'engineSpawner'>,
+    readonly options: Required<Omit<AppServicesOptions, 'paths' | 'engineSpawner' | 'sqliteBinding'>> & Pick<AppServicesOptions, 'paths' | 'engineSpawner' | 'sqliteBinding'>,
   ) {
     this.#database = database;
     const log = options.log;
@@ -74,7 +76,7 @@ export class AppServices implements AsyncDisposable {
       log: (message, error) => console.error(`lightseed: ${message}`, error ?? ''),
       ...options,
     };
-    const database = await Database.open({ path: join(full.dataDir, DATABASE_FILE) });
+    const database = await Database.open({ path: join(full.dataDir, DATABASE_FILE), ...(full.sqliteBinding ? { nativeBinding: full.sqliteBinding } : {}) });
     return new AppServices(database, full);
   }
 

@@ -1,14 +1,14 @@
 // The model registry and generation as a main-process service: one engine process,
 // loaded with the default model on first use, its tokens sent as API events.
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
 import { chooseThreads, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
 import type { ChatTurn } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
-import { addModel, defaultModel, getModel, listModels, removeModel, setDefaultModel } from '../store/models.node';
+import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel } from '../store/models.node';
 import { readSettings } from '../store/settings.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
 
@@ -32,7 +32,12 @@ export class InferenceService implements AsyncDisposable {
   /** The model generation uses: the default, or else the embedded model (registered on first use). */
   async defaultOrEmbedded(): Promise<RegisteredModel | undefined> {
     const chosen = defaultModel(this.database.connection);
-    if (chosen || !this.embeddedModel || !existsSync(this.embeddedModel)) return chosen;
+    if (!this.embeddedModel || !existsSync(this.embeddedModel)) return chosen;
+    if (chosen && !existsSync(chosen.path) && basename(chosen.path) === basename(this.embeddedModel)) {
+      // The embedded model moved (a new install, an AppImage's mount point): same file, new path.
+      return (await relocateModel(this.database.connection, chosen.id, this.embeddedModel)) ?? chosen;
+    }
+    if (chosen) return chosen;
     const added = await addModel(this.database.connection, this.embeddedModel, Date.now());
     return added.isDefault ? added : setDefaultModel(this.database.connection, String(added.id));
   }

@@ -4,8 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { unpackedPath } from '../paths/build-paths.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
-import { DatabaseFromFutureError, NotALightSeedDatabaseError } from './errors.std';
+import { abiMismatch, DatabaseFromFutureError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
 import { migrate, migrations, type Migration } from './migrations.node';
 
 /** 'LSED', written by migration 0001. */
@@ -18,6 +19,8 @@ export interface OpenDatabaseOptions {
   migrations?: readonly Migration[];
   /** Milliseconds to wait on a lock held by another process. Default 5000. */
   busyTimeoutMs?: number;
+  /** A better-sqlite3 addon built for this runtime, used instead of the one in node_modules (the Electron app in development). */
+  nativeBinding?: string;
 }
 
 export class Database implements AsyncDisposable {
@@ -36,14 +39,16 @@ export class Database implements AsyncDisposable {
     mkdirSync(dirname(options.path), { recursive: true });
     let db: BetterSqlite3.Database;
     try {
-      db = new BetterSqlite3(options.path);
+      db = new BetterSqlite3(options.path, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     } catch (error) {
+      const abi = abiMismatch(error);
+      if (abi) throw new NativeModuleAbiError(abi.builtFor, abi.runtimeNeeds, { cause: error });
       throw new NotALightSeedDatabaseError(`Cannot open ${options.path} as a database: ${(error as Error).message}`, { cause: error });
     }
     try {
       checkIdentity(db, options.path, list.length);
       // Nearest-neighbour search for memories (memory_vec); loading it does not touch the file.
-      sqliteVec.load(db);
+      db.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
       db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL is durable against application crashes and keeps the database consistent across power loss.

@@ -133,6 +133,21 @@ export function setDefaultModel(db: BetterSqlite3.Database, key: string): Regist
   return { ...model, isDefault: true };
 }
 
+/**
+ * Points a registered model whose file is gone at `file`, if `file` is the same model
+ * (same SHA-256): the embedded model moves with each install, and an AppImage mounts it
+ * at a new path on every start. Undefined when the file differs.
+ */
+export async function relocateModel(db: BetterSqlite3.Database, id: number, file: string): Promise<RegisteredModel | undefined> {
+  const model = getModel(db, String(id));
+  const path = resolve(file);
+  if (!model || (await sha256File(path)) !== model.sha256) return undefined;
+  const other = getModel(db, path);
+  if (other && other.id !== id) return model.isDefault ? setDefaultModel(db, String(other.id)) : other;
+  db.prepare('UPDATE model SET path = ? WHERE id = ?').run(path, id);
+  return getModel(db, String(id));
+}
+
 /** Forgets a model (the file stays where it is). */
 export function removeModel(db: BetterSqlite3.Database, key: string): RegisteredModel {
   const model = getModel(db, key);

@@ -56,3 +56,10 @@ describe('Content-Security-Policy', () => {
     expect(contentSecurityPolicy({ connect: ['ws://127.0.0.1:9'] })).toContain("connect-src 'self' ws://127.0.0.1:9;");
   });
 });
+
+describe('permission checks without a media type', () => {
+  it('refuse media capture that names no device kind', () => {
+    expect(allowPermission('media', 'file:///app/index.html', 'file://', [])).toBe(false);
+    expect(allowPermission('media', 'file:///app/index.html', 'file://', ['unknown'])).toBe(false);
+  });
+});
