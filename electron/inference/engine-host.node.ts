@@ -128,7 +128,8 @@ export class EngineHost implements AsyncDisposable {
       if (this.#disposed) return;
       this.#crashed = true;
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      const message = `The inference engine ${how}${stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : ''}. It restarts with the next request; the conversation is kept.`;
+      const why = crashReason(stderr);
+      const message = `The inference engine ${how}${why ? `: ${why}` : ''}. It restarts with the next request; the conversation is kept.`;
       for (const [id, pending] of this.#pending) {
         pending.reject(new EngineCrashedError(message));
         this.#pending.delete(id);
@@ -233,4 +234,17 @@ export class EngineHost implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/**
+ * The line of a crashed process's stderr that says what went wrong: the error line of an
+ * uncaught exception (Node follows it with the stack and its own version), else the last
+ * line that is not part of a stack.
+ */
+export function crashReason(stderr: string): string | undefined {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !/^at\s/.test(line) && !/^Node\.js v\d/.test(line) && !/^\^+$/.test(line));
+  return lines.findLast((line) => /^([A-Z]\w*)?(Error|Exception)\b[^:]*:/.test(line)) ?? lines.at(-1);
 }

@@ -36,6 +36,9 @@ const BY_USB_ID: Readonly<Record<string, KnownSerialDevice>> = {
   '0403:6015': { name: 'FTDI', role: 'usb-serial', hint: 'a MightyOhm Geiger counter on an FTDI cable: format=mightyohm' },
 };
 
+/** "VVVV:PPPP" of every hardware RNG above: what the udev rule shipped for Linux lets the user open. */
+export const TRNG_USB_IDS: readonly string[] = Object.keys(BY_USB_ID).filter((id) => BY_USB_ID[id]!.role === 'trng');
+
 /** Vendors whose every product is a board of theirs: Arduino LLC and Arduino SRL. */
 const BY_VENDOR: Readonly<Record<string, KnownSerialDevice>> = {
   '2341': { name: 'Arduino', role: 'microcontroller', hint: 'a Geiger pulse timer sketch: format=pulses' },

@@ -45,7 +45,7 @@ describe('the embedded model after a move', () => {
     const third = join(dir.path, 'mount-c', 'models', EMBEDDED_MODEL_FILE);
     mkdirSync(join(dir.path, 'mount-c', 'models'), { recursive: true });
     const bytes = readFileSync(built.embeddedModel);
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     writeFileSync(third, bytes);
     renameSync(join(dir.path, 'mount-b'), join(dir.path, 'gone'));
     await withEmbeddedAt(third, async (s) => {
