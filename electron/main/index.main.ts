@@ -15,7 +15,8 @@ import { allowNavigation, allowPermission, mainWindowOptions } from './window-op
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const appOrigin = devServerUrl ? new URL(devServerUrl).origin : 'file://';
 // The same data folder as the command line and browser mode (--data-dir, XDG_DATA_HOME, or the platform's place).
-const dataFlag = process.argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
+const dataFlagAt = process.argv.indexOf('--data-dir');
+const dataFlag = dataFlagAt > 0 ? process.argv[dataFlagAt + 1] : process.argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
 const dataDir = resolveDataDir({ flag: dataFlag });
 const crashLog = openCrashLog(join(dataDir, 'logs'));
 const log = (message: string, error?: unknown) => crashLog.write(message, error);
