@@ -25,6 +25,7 @@ export const harvestCommand: Command = {
     let last = '';
     let lastAt = 0;
     const stop = services.hub.on('harvest.progress', (status) => {
+      if (status.phase === 'failed') return; // said once, below, by the error it failed with
       const line = progressLine(status);
       const now = Date.now();
       if (line === last || (now - lastAt < 500 && status.phase === 'harvesting')) return;
