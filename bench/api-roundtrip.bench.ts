@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { bindApiChannel, type IpcEvent, type IpcMainLike, type IpcSender } from '../electron/main/ipc-binding.std';
 import { BrowserServer } from '../electron/server/browser-server.node';
 import { AppServices } from '../electron/services/app-services.node';
 import { makeTempDir } from '../test/helpers/temp-dir';
@@ -48,6 +49,46 @@ it('api round trip', async () => {
   refWs.close();
   echo.close();
   await server.dispose();
+  services.dispose();
+  dir.remove();
+});
+
+// The same call as the Electron app makes it: over the IPC binding (frame check, session,
+// validation, router, handler), each message structured-cloned as Electron's IPC does.
+// Reference: a bare listener on the same channel that clones the request and answers.
+it('api round trip over IPC', async () => {
+  const dir = makeTempDir();
+  const services = await AppServices.create({ dataDir: dir.path, mode: 'electron', heartbeatMs: 0 });
+  const page = 'file:///app/out/renderer/index.html';
+  const channel = (bind: (ipc: IpcMainLike) => void) => {
+    const listeners = new Set<(event: IpcEvent, message: unknown) => void>();
+    let answered: (() => void) | undefined;
+    const sender: IpcSender = {
+      id: 1,
+      isDestroyed: () => false,
+      send: (_channel, message) => {
+        structuredClone(message);
+        if (message.t === 'result') answered?.();
+      },
+      once: () => undefined,
+    };
+    bind({ on: (_channel, listener) => listeners.add(listener), off: (_channel, listener) => listeners.delete(listener) });
+    const call = { t: 'call', id: 1, method: 'app.ping', params: { nonce: 'bench' } };
+    return () =>
+      new Promise<void>((resolve) => {
+        answered = resolve;
+        for (const listener of listeners) listener({ sender, senderFrame: { url: page, parent: null } }, structuredClone(call));
+      });
+  };
+  const ours = channel((ipc) => bindApiChannel(ipc, { router: services.router, hub: services.hub, appOrigin: 'file://', log: () => {} }));
+  const reference = channel((ipc) =>
+    ipc.on('lightseed:api', (event, message) => {
+      const { params } = message as { params: unknown };
+      queueMicrotask(() => event.sender.send('lightseed:api', { t: 'result', id: 1, ok: true, result: params }));
+    }),
+  );
+  const line = report('api.ping over IPC', await measure(ours), await measure(reference), 'calls/s');
+  expect(line).toMatch(/ratio \d/);
   services.dispose();
   dir.remove();
 });
