@@ -1,69 +1,30 @@
 // The engine as Electron runs it: through the utility-process adapter, with the worker
 // answering on process.parentPort. Electron's utilityProcess.fork is stood in for by a
-// Node child that is given a parentPort with Electron's shape (messages arrive as
-// { data }, replies go out with postMessage); the adapter, the worker and llama.cpp are
-// the real ones, the same as the app's.
-import { fork } from 'node:child_process';
+// Node child that is given a parentPort with Electron's shape (test/fixtures/electron-
+// double: messages arrive as { data }, replies must go out with postMessage); the
+// adapter, the worker and llama.cpp are the real ones, the same as the app's.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
-import type { EngineReply } from '../../electron/inference/engine-protocol.std';
-import { utilityEngineSpawner, type UtilityForkOptions, type UtilityProcessLike } from '../../electron/inference/utility-engine.node';
+import { utilityEngineSpawner, type UtilityForkOptions } from '../../electron/inference/utility-engine.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
-import { makeTempDir } from '../helpers/temp-dir';
+import { utilityProcess } from '../fixtures/electron-double/utility-process.mjs';
 
 const paths = buildPathsFrom(new URL('../../out/main/index.js', import.meta.url).href);
 
-// Only in the engine's process: node-llama-cpp forks helpers of its own that inherit the
-// flag, and they speak their own protocol.
-const PARENT_PORT = `
-if (process.argv[1]?.endsWith('engine-worker.js')) {
-  process.parentPort = {
-    postMessage: (message) => process.send({ viaParentPort: message }),
-    on: (event, listener) => {
-      if (event === 'message') process.on('message', (data) => listener({ data }));
-    },
-  };
-}
-`;
-
-let dir: ReturnType<typeof makeTempDir>;
 let engine: EngineHost;
 const forks: { modulePath: string; options: UtilityForkOptions }[] = [];
 
 beforeAll(async () => {
-  dir = makeTempDir();
-  const shim = join(dir.path, 'parent-port.mjs');
-  writeFileSync(shim, PARENT_PORT);
-  const spawner = utilityEngineSpawner((modulePath, args, options): UtilityProcessLike => {
+  const spawner = utilityEngineSpawner((modulePath, args, options) => {
     forks.push({ modulePath, options });
-    const child = fork(modulePath, args, { execArgv: ['--import', pathToFileURL(shim).href], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    return {
-      get pid() {
-        return child.pid;
-      },
-      stderr: child.stderr,
-      postMessage: (message) => void child.send(message),
-      on: (event: 'message' | 'exit', listener: ((message: EngineReply) => void) | ((code: number) => void)) =>
-        event === 'message'
-          ? child.on('message', (message: { viaParentPort?: EngineReply }) => {
-              // Every reply must have come through parentPort.postMessage, never process.send.
-              if (!message.viaParentPort) throw new Error(`a reply bypassed parentPort: ${JSON.stringify(message)}`);
-              (listener as (message: EngineReply) => void)(message.viaParentPort);
-            })
-          : child.on('exit', (code, signal) => (listener as (code: number) => void)(code ?? (signal ? 1 : 0))),
-      kill: () => child.kill(),
-    } as UtilityProcessLike;
+    return utilityProcess.fork(modulePath, args, options);
   });
   engine = new EngineHost({ workerPath: paths.engineWorker, spawn: spawner });
   await engine.load(paths.embeddedModel, { threads: 1, contextSize: 256 });
 }, 60_000);
 afterAll(async () => {
   await engine.dispose();
-  dir.remove();
 });
 
 describe('the engine in a utility process', () => {
