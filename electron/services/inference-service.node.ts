@@ -16,6 +16,7 @@ export class InferenceService implements AsyncDisposable {
   #engine: EngineHost | undefined;
   #loaded: { path: string; threads: number } | undefined;
   #nextId = 1;
+  #moveChecked = false;
   readonly #running = new Map<number, Generation>();
 
   constructor(
@@ -32,12 +33,15 @@ export class InferenceService implements AsyncDisposable {
   /** The model generation uses: the default, or else the embedded model (registered on first use). */
   async defaultOrEmbedded(): Promise<RegisteredModel | undefined> {
     const chosen = defaultModel(this.database.connection);
-    if (!this.embeddedModel || !existsSync(this.embeddedModel)) return chosen;
-    if (chosen && !existsSync(chosen.path) && basename(chosen.path) === basename(this.embeddedModel)) {
-      // The embedded model moved (a new install, an AppImage's mount point): same file, new path.
-      return (await relocateModel(this.database.connection, chosen.id, this.embeddedModel)) ?? chosen;
+    // The embedded model moves with a new install and with every AppImage start: follow the same
+    // file to its new path. Checked once per start, not on every turn (a refusal costs a hash).
+    if (chosen && this.embeddedModel && !this.#moveChecked) {
+      this.#moveChecked = true;
+      if (!existsSync(chosen.path) && basename(chosen.path) === basename(this.embeddedModel) && existsSync(this.embeddedModel)) {
+        return (await relocateModel(this.database.connection, chosen.id, this.embeddedModel)) ?? chosen;
+      }
     }
-    if (chosen) return chosen;
+    if (chosen || !this.embeddedModel || !existsSync(this.embeddedModel)) return chosen;
     const added = await addModel(this.database.connection, this.embeddedModel, Date.now());
     return added.isDefault ? added : setDefaultModel(this.database.connection, String(added.id));
   }

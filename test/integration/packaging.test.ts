@@ -13,9 +13,10 @@ import { load } from 'js-yaml';
 import { glob } from 'tinyglobby';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRNG_USB_IDS } from '../../native-bridge/sources/serial-devices.std';
+import { REPO_ROOT } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = REPO_ROOT;
 const run = promisify(execFile);
 
 interface BuilderConfig {
@@ -33,7 +34,7 @@ const config = load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as
 
 /** electron-builder's names for this platform and architecture (its ${os} and ${arch}). */
 const os = ({ linux: 'linux', darwin: 'mac', win32: 'win' } as Record<string, string>)[process.platform];
-const canPack = process.platform === 'linux' ? undefined : 'the stand-in Electron is a plain Linux executable; on this platform `npm run dist` is the check';
+const cannotPack = process.platform === 'linux' ? undefined : 'the stand-in Electron is a plain Linux executable; on this platform `npm run dist` is the check';
 
 describe('the builder configuration', () => {
   it('names the app and every installer', () => {
@@ -76,7 +77,7 @@ describe('the builder configuration', () => {
   });
 });
 
-describe.skipIf(canPack)('the packed app', () => {
+describe.skipIf(cannotPack)('the packed app', () => {
   let dir: ReturnType<typeof makeTempDir>;
   let resources: string;
   let entries: string[];
