@@ -1,7 +1,7 @@
 // The family tree's layout and drawing helpers on small trees: a tidy layout with
 // parents above children, children in CSR form, subtree extents and sizes, hit testing.
 import { describe, expect, it } from 'vitest';
-import { fitView, hitTest, screenX, screenY } from '../../renderer/src/lib/tree/view.dom';
+import { fitView, hitTest, screenX, screenY, zoomedView } from '../../renderer/src/lib/tree/view.dom';
 import { layoutTree } from '../../renderer/src/lib/tree/layout.dom';
 
 // Two lineages: 1 → (2 → (4, 5), 3) and 6 → 7.
@@ -41,6 +41,17 @@ describe('tree layout', () => {
       expect(screenX(layout, j, view)).toBeGreaterThanOrEqual(0);
       expect(screenX(layout, j, view)).toBeLessThanOrEqual(800);
       expect(screenY(layout, j, view)).toBeLessThanOrEqual(400);
+    }
+  });
+
+  it('moves every agent by the zoom transform: scaled about the origin, then translated', () => {
+    const layout = layoutTree(ids, parents);
+    const base = fitView(layout, 800, 400);
+    expect(zoomedView(base, { x: 0, y: 0, k: 1 }, 800, 400)).toEqual(base);
+    const zoomed = zoomedView(base, { x: 30, y: -10, k: 2 }, 800, 400);
+    for (let j = 0; j < ids.length; j++) {
+      expect(screenX(layout, j, zoomed)).toBeCloseTo(30 + 2 * screenX(layout, j, base));
+      expect(screenY(layout, j, zoomed)).toBeCloseTo(-10 + 2 * screenY(layout, j, base));
     }
   });
 });

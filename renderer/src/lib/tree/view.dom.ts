@@ -27,6 +27,11 @@ export function fitView(layout: TreeLayout, width: number, height: number): View
   return { kx, ky, x: (width - w * kx) / 2, y: 20, width, height };
 }
 
+/** The fitted view `base` under a d3-zoom transform (translate `x`, `y`, scale `k`), at a size. */
+export function zoomedView(base: View, t: { x: number; y: number; k: number }, width: number, height: number): View {
+  return { x: t.x + base.x * t.k, y: t.y + base.y * t.k, kx: base.kx * t.k, ky: base.ky * t.k, width, height };
+}
+
 /** The node under a screen point, if any (searching only visible subtrees). */
 export function hitTest(layout: TreeLayout, view: View, px: number, py: number): number | undefined {
   const unitX = LEAF_SPACING * view.kx;
