@@ -60,6 +60,7 @@ describe('the Electron main process', () => {
     expect(notes.filter((n) => n.kind === 'navigate').map((n) => n.blocked)).toEqual([true, false]);
     expect(notes.filter((n) => n.kind === 'window-open').map((n) => n.result)).toEqual([{ action: 'deny' }, { action: 'deny' }]);
     expect(notes.filter((n) => n.kind === 'open-external')).toEqual([{ kind: 'open-external', url: 'https://example.com/' }]);
+    expect(noteOf<{ blocked: boolean }>(notes, 'attach-webview').blocked).toBe(true);
 
     expect(notes.find((n) => n.kind === 'ipc')).toMatchObject({ reply: { id: 1, ok: true, result: { mode: 'electron', dataDir: data } } });
     expect(notes.find((n) => n.kind === 'ipc-untrusted')).toEqual({ kind: 'ipc-untrusted', answered: false });
@@ -73,7 +74,22 @@ describe('the Electron main process', () => {
     expect(() => process.kill(fork.pid, 0)).toThrow(/ESRCH/);
     expect(existsSync(join(data, 'lightseed.db'))).toBe(true);
     expect(existsSync(join(data, 'lightseed.db-wal'))).toBe(false);
-    expect(readFileSync(join(data, 'logs', 'main.log'), 'utf8')).toMatch(/Dropped an API message from an untrusted frame: https:\/\/example.com\//);
+    const log = readFileSync(join(data, 'logs', 'main.log'), 'utf8');
+    expect(log).toMatch(/Dropped an API message from an untrusted frame: https:\/\/example.com\//);
+    expect(log).toMatch(/GPU process gone: crashed \(exit code 139\)/);
+    expect(log).toMatch(/Renderer gone: oom \(exit code 9\)/);
+    expect(log).toMatch(/The window stopped responding/);
+    expect(log).not.toMatch(/quiet helper/); // a clean exit is not a crash
+  }, 120_000);
+
+  it('quits gracefully on SIGTERM, as at a logout', () => {
+    const { status, notes, data } = runShell('sigterm', { ELECTRON_DOUBLE_END: 'SIGTERM' });
+    expect(status).toBe(0);
+    const kinds = notes.map((n) => n.kind);
+    expect(kinds.slice(kinds.indexOf('sigterm'))).toEqual(['sigterm', 'quit', 'will-quit', 'quit', 'will-quit', 'process-exit']);
+    expect(notes.filter((n) => n.kind === 'will-quit').map((n) => n.held)).toEqual([true, false]);
+    expect(() => process.kill(noteOf<{ pid: number }>(notes, 'utility-fork').pid, 0)).toThrow(/ESRCH/);
+    expect(existsSync(join(data, 'lightseed.db-wal'))).toBe(false);
   }, 120_000);
 
   it('a second instance hands over to the first and starts nothing', () => {
