@@ -57,7 +57,9 @@ describe('agents and chat over the API', () => {
     expect(thread.result.messages).toHaveLength(2);
     expect(thread.result.siblings[String(second.payload.message.id)]).toEqual([done.payload.message.id, second.payload.message.id]);
     const detail = await c.call('agents.get', { id });
-    expect(detail).toMatchObject({ ok: true, result: { agent: { totalInteractions: 2, fitness: expect.closeTo(1, 2) }, memories: 2, ancestors: [], children: [] } });
+    // An answer that is only whitespace (the tiny model may stop at once) is kept as a message but not as a memory.
+    const remembered = [done, second].filter((d) => d.payload.message.content.trim() !== '').length;
+    expect(detail).toMatchObject({ ok: true, result: { agent: { totalInteractions: 2, fitness: expect.closeTo(1, 2) }, memories: remembered, ancestors: [], children: [] } });
     expect(await c.call('agents.list', {})).toMatchObject({ ok: true, result: { total: 1, agents: [{ name: 'Ada' }] } });
     c.ws.close();
   }, 60_000);
