@@ -1,0 +1,41 @@
+// The CPU jitter source on this machine's real clock: what it yields starts after its
+// warm-up, and what it yields varies the way a calibrated device's samples must.
+import { describe, expect, it } from 'vitest';
+import { JITTER_WARMUP_SAMPLES, openJitterSource } from '../../../native-bridge/sources/jitter.node';
+import { parseSourceUri } from '../../../native-bridge/sources/source-uri.std';
+
+async function firstChunks(chunkSamples: number, count: number): Promise<{ chunks: Uint8Array[]; metadata: Record<string, unknown> }> {
+  const source = await openJitterSource(parseSourceUri('jitter:'), { chunkSamples });
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source.samples()) {
+    chunks.push(chunk.slice());
+    if (chunks.length === count) break;
+  }
+  await source.dispose();
+  return { chunks, metadata: source.info.metadata as Record<string, unknown> };
+}
+
+describe('the CPU jitter source', () => {
+  it('discards its warm-up, records it in the provenance, and then yields every sample', async () => {
+    // Chunks of 5,000: the warm-up of 16,384 takes three whole chunks and the start of a fourth.
+    const { chunks, metadata } = await firstChunks(5000, 3);
+    expect(metadata.warmupSamples).toBe(JITTER_WARMUP_SAMPLES);
+    expect(chunks.map((c) => c.length)).toEqual([4 * 5000 - JITTER_WARMUP_SAMPLES, 5000, 5000]);
+  });
+
+  it('yields varying loop timings, never a run as long as a health-test cutoff for its usual estimate', async () => {
+    const { chunks } = await firstChunks(4096, 4);
+    const samples = Buffer.concat(chunks);
+    const counts = new Map<number, number>();
+    let run = 1;
+    let longest = 1;
+    for (let i = 0; i < samples.length; i++) {
+      counts.set(samples[i]!, (counts.get(samples[i]!) ?? 0) + 1);
+      run = i > 0 && samples[i] === samples[i - 1] ? run + 1 : 1;
+      longest = Math.max(longest, run);
+    }
+    // At a calibrated ~1.5 bits a sample the Repetition Count cutoff is 15; healthy timings repeat far less.
+    expect(longest).toBeLessThan(15);
+    expect(counts.size).toBeGreaterThan(16);
+  });
+});
