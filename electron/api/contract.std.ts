@@ -74,6 +74,8 @@ export const StoredAssessment = z.strictObject({
   limitedBy: z.string(),
   hOriginal: z.number(),
   hBitstring: z.number().nullable(),
+  /** Set when the source's cap, not the estimate, decided `minEntropy`. */
+  cappedBy: z.strictObject({ bitsPerSample: z.number(), reason: z.string() }).optional(),
 });
 
 export const HealthStatus = z.strictObject({

@@ -48,7 +48,7 @@ export function formatGenesis(id: number, record: GenesisRecord): string {
     `  time            ${new Date(record.startedAt).toISOString()} → ${new Date(record.endedAt).toISOString()} (${((record.endedAt - record.startedAt) / 1000).toFixed(1)} s)`,
     `  min-entropy     ${a.minEntropy.toFixed(4)} bits/sample of ${a.bitsPerSample} credited (${a.reused ? 'stored estimate' : 'assessed now'} on ${a.samples.toLocaleString('en')} samples, limited by ${a.limitedBy}${
       a.provisional ? `; provisional: the estimators gave ${a.assessedMinEntropy.toFixed(4)}, credited at half until a million samples are assessed` : ''
-    })`,
+    }${a.cappedBy ? `; ${a.cappedBy.reason}` : ''})`,
     `  samples         ${record.samples.read.toLocaleString('en')} read, ${record.samples.calibration.toLocaleString('en')} assessed, ${record.samples.conditioned.toLocaleString('en')} conditioned, ${record.samples.discarded.toLocaleString('en')} discarded`,
     `  credited        ${formatBits(record.creditedBits)} bits from ${record.contributions.length} contribution(s)`,
     `  conditioning    SHA-256: ${record.conditioning.inputBits} bits in, h_out = ${record.conditioning.outputEntropy.toFixed(4)} of 256 bits`,

@@ -6,10 +6,11 @@ import { createHash } from 'node:crypto';
 import { GENESIS_MIN_CREDITED_BITS } from '../conditioning/genesis-conditioner.node';
 import { HealthMonitor } from '../health/health-monitor.std';
 import type { SampleSource } from '../sources/source.std';
-import type { StoredAssessment } from './harvest-store.std';
+import { creditedAssessment, type StoredAssessment } from './harvest-store.std';
 import { HarvestError } from './harvest.node';
 
-export async function* conditionedOutput(source: SampleSource, assessment: StoredAssessment, bytes: number): AsyncGenerator<Uint8Array> {
+export async function* conditionedOutput(source: SampleSource, stored: StoredAssessment, bytes: number): AsyncGenerator<Uint8Array> {
+  const assessment = creditedAssessment(stored, source.info);
   if (assessment.minEntropy <= 0) throw new HarvestError(`${source.info.description} has no assessed entropy to condition.`, 0);
   const monitor = new HealthMonitor({ minEntropy: assessment.minEntropy, bitsPerSample: assessment.bitsPerSample });
   const block = Math.ceil(GENESIS_MIN_CREDITED_BITS / assessment.minEntropy);

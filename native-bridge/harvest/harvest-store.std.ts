@@ -2,6 +2,7 @@
 // free of the database: per-device assessments, the entropy pool of credited
 // contributions, and the Genesis records.
 import type { EstimatorName } from '../estimators/assess.std';
+import type { CreditCap, SourceInfo } from '../sources/source.std';
 
 /** The pool already holds these exact samples: a replayed recording carries no new entropy. */
 export class AlreadyCreditedError extends Error {
@@ -27,6 +28,15 @@ export interface StoredAssessment {
   limitedBy: EstimatorName | 'single-symbol';
   hOriginal: number;
   hBitstring: number | null;
+  /** Set when the source's cap, not the estimate, decided `minEntropy`. */
+  cappedBy?: CreditCap;
+}
+
+/** The assessment as this source is credited: its estimate, never above the source's cap. */
+export function creditedAssessment(assessment: StoredAssessment, source: SourceInfo): StoredAssessment {
+  const cap = source.creditCap;
+  if (!cap || assessment.minEntropy <= cap.bitsPerSample) return assessment;
+  return { ...assessment, minEntropy: cap.bitsPerSample, cappedBy: cap };
 }
 
 /** Health-tested samples credited to the pool. */

@@ -10,7 +10,7 @@ import type { HealthTestFailure } from '../health/health-failure.std';
 import { HealthMonitor, type HealthStatus } from '../health/health-monitor.std';
 import type { SampleSource, SourceInfo } from '../sources/source.std';
 import { concatBytes } from '../util/concat-bytes.std';
-import { AlreadyCreditedError, type GenesisRecord, type HarvestStore, type StoredAssessment } from './harvest-store.std';
+import { AlreadyCreditedError, creditedAssessment, type GenesisRecord, type HarvestStore, type StoredAssessment } from './harvest-store.std';
 
 /** Raw capture kept with each Genesis record for audit. */
 export const AUDIT_BYTES = 1 << 20;
@@ -69,7 +69,8 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
   // A recording is fixed data: re-reading it is a replay, so it never refines an estimate.
   const recording = info.kind === 'file' || info.kind === 'wav';
 
-  let assessment = store.getAssessment(info.deviceId, bits);
+  const stored = store.getAssessment(info.deviceId, bits);
+  let assessment = stored && creditedAssessment(stored, info);
   const reused = assessment !== undefined;
   emit({ type: 'started', source: info, assessment });
 
@@ -143,8 +144,9 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
         if (calibrationCount < calibrationTarget) continue;
         const samples = concatBytes(calibration);
         const result = await options.assess(samples, bits, (done, total) => emit({ type: 'assessing', done, total }));
-        assessment = toStored(info.deviceId, bits, result, now());
-        store.saveAssessment(assessment, samples);
+        const assessed = toStored(info.deviceId, bits, result, now());
+        store.saveAssessment(assessed, samples);
+        assessment = creditedAssessment(assessed, info);
         emit({ type: 'assessed', assessment });
         startHealth(assessment);
         if (chunk.length === 0) continue;
@@ -273,13 +275,14 @@ async function refine(options: HarvestOptions, previous: StoredAssessment, fresh
   const result = await options.assess(grown, previous.bitsPerSample, (done, total) => emit({ type: 'assessing', done, total }));
   const refined = toStored(previous.deviceId, previous.bitsPerSample, result, now());
   options.store.saveAssessment(refined, grown);
-  emit({ type: 'assessed', assessment: refined });
+  emit({ type: 'assessed', assessment: creditedAssessment(refined, options.source.info) });
 }
 
 /**
  * A provisional estimate (fewer than 1,000,000 samples) is credited at half its value.
  * The predictor estimators (MultiMMC, LZ78Y, …) need data to find a source's structure:
- * on CPU jitter, 50,000 samples gave about 3.2 bits per sample where a million gave 1.7.
+ * on the former, shorter CPU jitter loop, 50,000 samples gave about 3.2 bits per sample
+ * where a million gave 1.7.
  */
 export const PROVISIONAL_FACTOR = 0.5;
 

@@ -23,6 +23,18 @@ export interface SourceInfo {
   nominalRate?: number;
   /** Something the user should know about this source (e.g. Geiger per-second counts carry under 1 bit/s). */
   note?: string;
+  /**
+   * The most min-entropy a sample of this source is ever credited, whatever its
+   * assessment says, for noise that changes with conditions a calibration cannot hold
+   * fixed. The health-test cutoffs follow the credited value.
+   */
+  creditCap?: CreditCap;
+}
+
+export interface CreditCap {
+  bitsPerSample: number;
+  /** Why, for the Genesis record: "…, so it is credited at most 2 bits a sample". */
+  reason: string;
 }
 
 export type SourceFailure =

@@ -2,6 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVISIONAL_FACTOR } from '../../native-bridge/harvest/harvest.node';
+import { adaptiveProportionCutoff, repetitionCountCutoff } from '../../native-bridge/health/cutoffs.std';
+import { JITTER_CREDIT_CAP } from '../../native-bridge/sources/jitter.node';
 import { runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
 import { biasedBits } from '../fixtures/entropy-datasets';
@@ -16,16 +19,28 @@ describe('lightseed harvest, genesis, sources, assess', () => {
     expect(stderr).toContain('Calibrating');
     expect(stderr).toContain('Assessing min-entropy');
     expect(status).toBe(0);
-    const record = JSON.parse(stdout) as { id: number; seed: string; creditedBits: number; assessment: { provisional: boolean; samples: number } };
+    const record = JSON.parse(stdout) as {
+      id: number;
+      seed: string;
+      creditedBits: number;
+      assessment: { provisional: boolean; samples: number; minEntropy: number; assessedMinEntropy: number; cappedBy?: { bitsPerSample: number } };
+      health: { rctCutoff: number; aptCutoff: number };
+    };
     expect(record.seed).toMatch(/^[0-9a-f]{64}$/);
     expect(record.creditedBits).toBeGreaterThanOrEqual(512);
     expect(record.assessment).toMatchObject({ provisional: true, samples: 20_000 });
+    // Credited at half the provisional estimate, and never above the jitter source's cap; the health tests follow the credited value.
+    const { minEntropy, assessedMinEntropy, cappedBy } = record.assessment;
+    expect(minEntropy).toBeCloseTo(Math.min(assessedMinEntropy * PROVISIONAL_FACTOR, JITTER_CREDIT_CAP), 10);
+    expect(cappedBy?.bitsPerSample).toBe(assessedMinEntropy * PROVISIONAL_FACTOR > JITTER_CREDIT_CAP ? JITTER_CREDIT_CAP : undefined);
+    expect(record.health).toMatchObject({ rctCutoff: repetitionCountCutoff(minEntropy), aptCutoff: adaptiveProportionCutoff(minEntropy, false) });
 
     const list = runCli(['--data-dir', dir.path, 'genesis', 'list', '--json']);
     expect(JSON.parse(list.stdout).genesis).toEqual([expect.objectContaining({ id: record.id, seedHex: record.seed })]);
     const show = runCli(['--data-dir', dir.path, 'genesis', 'show', String(record.id)]);
     expect(show.stdout).toContain(`seed            ${record.seed}`);
     expect(show.stdout).toMatch(/conditioning {4}SHA-256: \d+ bits in, h_out = 25\d\.\d+ of 256 bits/);
+    if (cappedBy) expect(show.stdout).toContain("CPU jitter changes with the machine's load, which no calibration holds fixed, so it is credited at most 2 bits a sample");
   });
 
   it('says clearly when a source cannot be opened and credits nothing', () => {

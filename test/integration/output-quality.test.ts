@@ -16,10 +16,10 @@ beforeAll(() => {
   // Calibrate the device (a provisional estimate on 50,000 samples is enough to credit conservatively).
   expect(runCli(['--data-dir', dir.path, 'harvest', '--source', 'jitter:', '--calibration-samples', '50000']).status).toBe(0);
   // 2,000 FIPS blocks of 20,000 bits, plus the 32 bits rngtest keeps for its continuous-run test.
-  const result = runCli(['--data-dir', dir.path, 'condition', '--source', 'jitter:', '--bytes', '5000100', '--out', output], {}, 170_000);
+  const result = runCli(['--data-dir', dir.path, 'condition', '--source', 'jitter:', '--bytes', '5000100', '--out', output], {}, 420_000);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-}, 240_000);
+}, 540_000);
 afterAll(() => dir.remove());
 
 function tool(name: string, args: string[], input: Buffer) {

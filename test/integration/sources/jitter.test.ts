@@ -1,7 +1,9 @@
 // The CPU jitter source on this machine's real clock: what it yields starts after its
-// warm-up, and what it yields varies the way a calibrated device's samples must.
+// warm-up, what it yields varies the way a calibrated device's samples must, and it is
+// never credited more than its cap.
 import { describe, expect, it } from 'vitest';
-import { JITTER_WARMUP_SAMPLES, openJitterSource } from '../../../native-bridge/sources/jitter.node';
+import { creditedAssessment, type StoredAssessment } from '../../../native-bridge/harvest/harvest-store.std';
+import { JITTER_CREDIT_CAP, JITTER_WARMUP_SAMPLES, openJitterSource } from '../../../native-bridge/sources/jitter.node';
 import { parseSourceUri } from '../../../native-bridge/sources/source-uri.std';
 
 async function firstChunks(chunkSamples: number, count: number): Promise<{ chunks: Uint8Array[]; metadata: Record<string, unknown> }> {
@@ -37,5 +39,29 @@ describe('the CPU jitter source', () => {
     // At a calibrated ~1.5 bits a sample the Repetition Count cutoff is 15; healthy timings repeat far less.
     expect(longest).toBeLessThan(15);
     expect(counts.size).toBeGreaterThan(16);
+  });
+
+  it('is credited at most its cap, whatever the estimate, and says why', async () => {
+    const source = await openJitterSource(parseSourceUri('jitter:'));
+    await source.dispose();
+    const assessed = (minEntropy: number): StoredAssessment => ({
+      deviceId: source.info.deviceId,
+      bitsPerSample: 8,
+      minEntropy,
+      assessedMinEntropy: minEntropy,
+      samples: 1_000_000,
+      provisional: false,
+      assessedAt: 0,
+      limitedBy: 't-tuple',
+      hOriginal: minEntropy,
+      hBitstring: null,
+    });
+    expect(creditedAssessment(assessed(4.85), source.info)).toEqual({
+      ...assessed(4.85),
+      minEntropy: JITTER_CREDIT_CAP,
+      cappedBy: { bitsPerSample: 2, reason: expect.stringMatching(/changes with the machine's load.*at most 2 bits a sample/) },
+    });
+    const low = assessed(1.5);
+    expect(creditedAssessment(low, source.info)).toBe(low);
   });
 });
