@@ -27,6 +27,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // A page that waits on the OS (ports, sound cards) or the engine can take seconds on a busy machine.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {

@@ -33,8 +33,9 @@ afterAll(async () => {
 
 describe('the Bridge in Chromium', () => {
   it('harvests from CPU jitter with the progress bar moving, and gives birth from the Genesis seed', async () => {
-    await expect.poll(() => page.getByLabel('Source').locator('option').count()).toBeGreaterThan(1);
-    await expect.poll(() => page.getByLabel('URI', { exact: true }).inputValue()).toBe('jitter:');
+    // Listing sources asks the OS for serial ports and sound cards: on a busy machine that takes seconds.
+    await expect.poll(() => page.getByLabel('Source').locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    await expect.poll(() => page.getByLabel('URI', { exact: true }).inputValue(), { timeout: 30_000 }).toBe('jitter:');
     // Every value the progress bar shows, recorded in the page as it changes (a harvest can take under a second).
     await page.evaluate(() => {
       const seen: number[] = [];

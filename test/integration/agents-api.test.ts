@@ -68,15 +68,26 @@ describe('agents and chat over the API', () => {
     const c = await apiClient(server.port, server.token);
     await c.subscribe('chat.token');
     await c.subscribe('chat.done');
-    const said = (await c.call('chat.say', { agentId: 1, text: 'Talk for a long time' })) as { ok: boolean; result: { turnId: number } };
-    expect(said, JSON.stringify(said)).toMatchObject({ ok: true });
-    await c.next(event('chat.token'));
-    expect(await c.call('chat.stop', { turnId: said.result.turnId })).toMatchObject({ ok: true, result: { stopping: true } });
-    const done = (await c.next(event('chat.done'))) as Done & { payload: { stats: { stopReason: string } } };
-    expect(done.payload.stats.stopReason).toBe('aborted');
-    expect(done.payload.message.content.length).toBeGreaterThan(0);
+    type Stopped = Done & { payload: { stats: { stopReason: string } } };
+    // The tiny model may reach its end before the stop arrives; then that answer simply ended, and the next one is stopped.
+    let stopped: Stopped | undefined;
+    for (let attempt = 0; attempt < 5 && !stopped; attempt++) {
+      const said = (await c.call('chat.say', { agentId: 1, text: 'Talk for a long time' })) as { ok: boolean; result: { turnId: number } };
+      expect(said, JSON.stringify(said)).toMatchObject({ ok: true });
+      const { turnId } = said.result;
+      const ofTurn = (name: string) => (m: ServerMessage) => event(name)(m) && (m as { payload: { turnId: number } }).payload.turnId === turnId;
+      await c.next(ofTurn('chat.token'));
+      const stop = await c.call('chat.stop', { turnId });
+      const done = (await c.next(ofTurn('chat.done'))) as Stopped;
+      if (done.payload.stats.stopReason === 'aborted') {
+        expect(stop).toMatchObject({ ok: true, result: { stopping: true } });
+        stopped = done;
+      } else expect(['eos', 'stop']).toContain(done.payload.stats.stopReason);
+    }
+    expect(stopped, 'no answer out of 5 was still running when its stop arrived').toBeDefined();
+    expect(stopped!.payload.message.content.length).toBeGreaterThan(0);
     c.ws.close();
-  }, 60_000);
+  }, 120_000);
 
   it('asks a council and records the pick for every member', async () => {
     const c = await apiClient(server.port, server.token);

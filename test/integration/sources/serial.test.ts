@@ -191,7 +191,8 @@ describe('serial source over a pseudo-terminal', () => {
     } finally {
       clearTimeout(timeout);
     }
-    return concatBytes(chunks).subarray(0, count);
+    // A copy: a single chunk would otherwise come back as serialport's Buffer, which toEqual tells apart from a Uint8Array.
+    return new Uint8Array(concatBytes(chunks).subarray(0, count));
   }
 
   /** Reads until the source throws; returns what arrived before and the error. */
