@@ -184,6 +184,7 @@ describe('serial source over a pseudo-terminal', () => {
     const timeout = setTimeout(() => void source.dispose(), timeoutMs);
     try {
       for await (const chunk of source.samples()) {
+        expect(Object.getPrototypeOf(chunk), 'a source yields plain Uint8Arrays').toBe(Uint8Array.prototype);
         chunks.push(chunk);
         total += chunk.length;
         if (total >= count) break;
@@ -191,8 +192,7 @@ describe('serial source over a pseudo-terminal', () => {
     } finally {
       clearTimeout(timeout);
     }
-    // A copy: a single chunk would otherwise come back as serialport's Buffer, which toEqual tells apart from a Uint8Array.
-    return new Uint8Array(concatBytes(chunks).subarray(0, count));
+    return concatBytes(chunks).subarray(0, count);
   }
 
   /** Reads until the source throws; returns what arrived before and the error. */
