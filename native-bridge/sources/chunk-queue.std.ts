@@ -25,10 +25,15 @@ export class ChunkQueue implements AsyncIterable<Uint8Array> {
     this.#onDrain = options.onDrain;
   }
 
-  /** Adds a chunk; returns false when the consumer is behind and the producer should pause. */
+  /**
+   * Adds a chunk; returns false when the consumer is behind and the producer should pause.
+   * What comes out is a plain Uint8Array view, whatever went in: a device callback's Buffer
+   * is a subclass whose slice() does not copy, and which compares and prints differently
+   * from every other source's samples.
+   */
   push(chunk: Uint8Array): boolean {
     if (this.#ended || this.#error || chunk.length === 0) return true;
-    this.#chunks.push(chunk);
+    this.#chunks.push(Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     this.#buffered += chunk.length;
     this.#wake();
     if (this.#buffered >= this.#highWaterMark) this.#pressured = true;

@@ -318,8 +318,7 @@ class RtlTcpSource implements SampleSource {
     if (socket !== this.#socket || this.#finished || chunk.length === 0) return;
     this.#received += chunk.length;
     this.#stallTimer?.refresh();
-    // A plain view, not the Buffer: consumers get Uint8Array semantics (slice copies).
-    if (!this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))) {
+    if (!this.#queue.push(chunk)) {
       // The consumer is behind: stop reading and let TCP flow control slow rtl_tcp down.
       // A paused socket is not a stalled one, so the stall clock stops too.
       this.#pressured = true;

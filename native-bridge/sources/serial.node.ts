@@ -315,8 +315,7 @@ class SerialSource implements SerialSampleSource {
     this.#parser = createSerialParser(settings.format);
     this.#queue = new ChunkQueue({ highWaterMark: options.highWaterMark, onDrain: () => this.#drained() });
     // Handlers stay for the port's whole life, so nothing falls between handshake and stream.
-    // A plain view, as every source yields: a Buffer passed on as a sample chunk would differ from the others.
-    port.on('data', (chunk: Buffer) => this.#receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    port.on('data', (chunk: Buffer) => this.#receive(chunk));
     port.on('close', (error: Error | null) => this.#closed(error ?? undefined));
     port.on('error', (error: Error) => this.#closed(error));
   }

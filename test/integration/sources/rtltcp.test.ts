@@ -24,6 +24,7 @@ const open = (uri: string, options: RtlTcpOptions = FAST) => openRtlTcpSource(pa
 async function collect(source: SampleSource, count: number, into: Uint8Array[] = []): Promise<Uint8Array> {
   let total = 0;
   for await (const chunk of source.samples()) {
+    expect(Object.getPrototypeOf(chunk), 'a source yields plain Uint8Arrays').toBe(Uint8Array.prototype);
     into.push(chunk);
     total += chunk.length;
     if (total >= count) break;
