@@ -1,5 +1,4 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { sqliteHarvestStore } from '../store/entropy.node';
@@ -31,9 +30,20 @@ export const conditionCommand: Command = {
         return 1;
       }
       const out: WriteStream | NodeJS.WriteStream = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
+      // `| rngtest -c N` closes the pipe once it has its blocks: that ends the output, it is no failure.
+      let readerGone = false;
+      let failure: Error | undefined;
+      let wake: (() => void) | undefined;
+      out.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE' && out === process.stdout) readerGone = true;
+        else failure = error;
+        wake?.();
+      });
       for await (const block of conditionedOutput(source, assessment, bytes)) {
-        if (!out.write(block)) await once(out, 'drain');
+        if (readerGone || failure) break;
+        if (!out.write(block)) await new Promise<void>((resolve) => ((wake = resolve), out.once('drain', resolve)));
       }
+      if (failure) throw failure;
       if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
       return 0;
     } finally {

@@ -1,11 +1,13 @@
 // The entropy commands as a user runs them, against a real data folder.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISIONAL_FACTOR } from '../../native-bridge/harvest/harvest.node';
 import { adaptiveProportionCutoff, repetitionCountCutoff } from '../../native-bridge/health/cutoffs.std';
 import { JITTER_CREDIT_CAP } from '../../native-bridge/sources/jitter.node';
-import { runCli } from '../helpers/cli';
+import { BIN, runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
 import { biasedBits } from '../fixtures/entropy-datasets';
 
@@ -41,6 +43,19 @@ describe('lightseed harvest, genesis, sources, assess', () => {
     expect(show.stdout).toContain(`seed            ${record.seed}`);
     expect(show.stdout).toMatch(/conditioning {4}SHA-256: \d+ bits in, h_out = 25\d\.\d+ of 256 bits/);
     if (cappedBy) expect(show.stdout).toContain("CPU jitter changes with the machine's load, which no calibration holds fixed, so it is credited at most 2 bits a sample");
+  });
+
+  it('ends `condition` quietly when its reader closes the pipe, as `| rngtest -c N` does', async () => {
+    // CPU jitter was calibrated by the harvest above.
+    const child = spawn(process.execPath, [BIN, '--data-dir', dir.path, 'condition', '--source', 'jitter:'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [first] = (await once(child.stdout, 'data')) as [Buffer];
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('says clearly when a source cannot be opened and credits nothing', () => {
