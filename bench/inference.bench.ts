@@ -155,7 +155,7 @@ it('inference against plain node-llama-cpp', async () => {
     feedForwardLength: 2816,
     headCount: 8,
     contextLength: 512,
-    ternaryType: 'TQ2_0',
+    matrixType: 'TQ2_0',
   });
   if (process.env.LIGHTSEED_BENCH_FULL === '1') {
     await compare('BitNet b1.58 2B4T shape (2560×30, TQ2_0)', {
@@ -166,7 +166,7 @@ it('inference against plain node-llama-cpp', async () => {
       headCount: 20,
       headCountKv: 5,
       contextLength: 512,
-      ternaryType: 'TQ2_0',
+      matrixType: 'TQ2_0',
       extraTokens: 128_256 - 261,
     });
   } else {

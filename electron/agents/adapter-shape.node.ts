@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { readGguf } from '../inference/gguf/gguf-reader.node';
 import { ggmlType, tensorBytes } from '../inference/gguf/ggml-types.std';
 import { GgufError, plain, type GgufFile, type GgufTensorInfo } from '../inference/gguf/gguf-format.std';
-import { decodeF16, decodeQ8_0, decodeTQ1_0, decodeTQ2_0 } from '../inference/gguf/quantize.std';
+import { decodeTensorData } from '../inference/gguf/quantize.std';
 
 export const ADAPTED_KINDS = ['attn_q', 'attn_v', 'ffn_down'] as const;
 export type AdaptedKind = (typeof ADAPTED_KINDS)[number];
@@ -45,18 +45,7 @@ async function sampleRms(path: string, file: GgufFile, tensor: GgufTensorInfo): 
   } finally {
     await handle.close();
   }
-  const decoded =
-    type.name === 'F32'
-      ? new Float32Array(bytes.buffer)
-      : type.name === 'F16'
-        ? decodeF16(bytes)
-        : type.name === 'Q8_0'
-          ? decodeQ8_0(bytes)
-          : type.name === 'TQ2_0'
-            ? decodeTQ2_0(bytes)
-            : type.name === 'TQ1_0'
-              ? decodeTQ1_0(bytes)
-              : undefined;
+  const decoded = decodeTensorData(type.name, bytes);
   // Other quantisations: a neutral yardstick (the usual initialisation's 1/√n).
   if (!decoded) return 1 / Math.sqrt(tensor.dims[0]!);
   let sum = 0;

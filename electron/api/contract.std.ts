@@ -131,6 +131,20 @@ export const RegisteredModel = z.strictObject({
   warnings: z.array(z.string()),
   isDefault: z.boolean(),
   addedAt: z.number(),
+  /** Whether its large matrices are 1-bit or ternary (TQ1_0, TQ2_0, Q1_0, Q2_0). */
+  oneBit: z.boolean(),
+  /** Bits per weight over the file's tensors, null for models registered before it was measured. */
+  bitsPerWeight: z.number().nullable(),
+  /** The type most of its large matrices use. */
+  weightType: z.string().nullable(),
+  /** The feed-forward activation where the file or LightSeed knows it (silu, relu2). */
+  activation: z.string().nullable(),
+  /** Routed experts (mixture-of-experts models), 0 for dense ones. */
+  expertCount: z.number().int(),
+  /** The file the user added, when LightSeed wrote this runnable copy of it. */
+  convertedFrom: z.string().nullable(),
+  /** What the conversion did, in words. */
+  conversion: z.string().nullable(),
   /** Mean generation speed of its last 50 answers, or null before the first. */
   tokensPerSecond: z.number().nullable(),
 });

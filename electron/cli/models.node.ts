@@ -11,7 +11,17 @@ function describe(model: RegisteredModel): string {
     .map(([t, n]) => `${t}×${n}`)
     .join(' ');
   const params = model.parameterCount >= 1e9 ? `${(model.parameterCount / 1e9).toFixed(2)}B` : `${(model.parameterCount / 1e6).toFixed(2)}M`;
-  return `#${model.id}${model.isDefault ? ' (default)' : ''} ${model.name}: ${model.architecture}, ${params} parameters, ${types}, context ${model.contextLength}\n    ${model.path}`;
+  const bits = model.bitsPerWeight === null ? '' : `, ${model.bitsPerWeight.toFixed(2)} bits per weight`;
+  const format = model.oneBit ? `1-bit (${model.weightType ?? types}${bits})` : `not 1-bit (${model.weightType ?? types}${bits})`;
+  const experts = model.expertCount > 0 ? `, ${model.expertCount} experts` : '';
+  const activation = model.activation ? `, ${model.activation} feed-forward` : '';
+  const lines = [
+    `#${model.id}${model.isDefault ? ' (default)' : ''} ${model.name}: ${model.architecture}, ${params} parameters${experts}, ${format}${activation}, context ${model.contextLength}`,
+    `    ${model.path}`,
+    `    tensors: ${types}`,
+  ];
+  if (model.convertedFrom) lines.push(`    from ${model.convertedFrom}: ${model.conversion ?? 'converted'}`);
+  return lines.join('\n');
 }
 
 export const modelsCommand: Command = {
@@ -40,7 +50,7 @@ export const modelsCommand: Command = {
       }
       case 'list': {
         const models = listModels(db);
-        if (!values.json && models.length === 0) context.out('No models added: `lightseed models add FILE.gguf` (TQ1_0 or TQ2_0 ternary models).');
+        if (!values.json && models.length === 0) context.out('No models added: `lightseed models add FILE.gguf` (1-bit and ternary GGUF: TQ1_0, TQ2_0, Q1_0, Q2_0, or bitnet.cpp\'s I2_S).');
         else print(models);
         return 0;
       }

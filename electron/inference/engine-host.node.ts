@@ -166,6 +166,16 @@ export class EngineHost implements AsyncDisposable {
     else await this.#loaded;
   }
 
+  /**
+   * A trial load of a file that passed the GGUF validator, for `models add`: llama.cpp's own
+   * checks in the engine process, so a file it rejects or aborts on costs a sentence, not the app.
+   * Leaves the loaded model as it was.
+   */
+  async check(modelPath: string): Promise<{ build: 'lightseed' | 'prebuilt'; trainContextSize: number }> {
+    const reply = await this.#request<Extract<EngineReply, { type: 'checked' }>>({ type: 'check', modelPath }).reply;
+    return { build: reply.build, trainContextSize: reply.trainContextSize };
+  }
+
   async generate(request: GenerateRequest, onToken: (text: string) => void = () => {}): Promise<Generation> {
     await this.#ready();
     if (request.seed.length < 32) throw new EngineError('A generation needs at least 32 bytes of seed entropy.');

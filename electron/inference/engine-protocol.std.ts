@@ -24,6 +24,8 @@ export interface AdapterRef {
 
 export type EngineRequest =
   | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number }
+  /** A trial load with llama.cpp's tensor checks, a small context and one token: what `models add` asks. */
+  | { id: number; type: 'check'; modelPath: string }
   | {
       id: number;
       type: 'generate';
@@ -60,6 +62,8 @@ export interface LoadedModelInfo {
   contextSize: number;
   threads: number;
   trainContextSize: number;
+  /** Which llama.cpp runs it: LightSeed's patched build, or node-llama-cpp's prebuilt one. */
+  build: 'lightseed' | 'prebuilt';
 }
 
 export type EngineReply =
@@ -69,5 +73,6 @@ export type EngineReply =
   | { id: number; type: 'logits'; logits: Float32Array }
   /** `tokens` scored (all but the first), their summed −ln p in nats. */
   | { id: number; type: 'score'; tokens: number; nll: number }
+  | { id: number; type: 'checked'; build: 'lightseed' | 'prebuilt'; trainContextSize: number }
   | { id: number; type: 'ok' }
   | { id: number; type: 'error'; message: string };

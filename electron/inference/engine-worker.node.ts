@@ -2,8 +2,11 @@
 // its logits, randomness from a DRBG seeded with pool entropy sent by the main
 // process. Runs as a child process (or Electron utility process); if it crashes,
 // only this process dies.
-import { getLlama, resolveChatWrapper, type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import { resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
+import { readGguf } from './gguf/gguf-reader.node';
+import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
+import { honoursActivation, loadLlama, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats } from './engine-protocol.std';
 
@@ -16,7 +19,7 @@ interface Loaded {
   contexts: Map<string, LlamaContext>;
 }
 
-let llama: Llama | undefined;
+let llama: Promise<LoadedLlama> | undefined;
 let loaded: Loaded | undefined;
 const aborted = new Set<number>();
 /** Reused across tokens: its buffers are sized for the vocabulary once. */
@@ -195,10 +198,11 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
 async function handle(request: EngineRequest): Promise<void> {
   switch (request.type) {
     case 'load': {
-      llama ??= await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
+      const { llama: binary, build } = await (llama ??= loadLlama());
+      await refuseWrongActivation(request.modelPath, binary);
       if (loaded) await loaded.model.dispose();
       loaded = undefined;
-      const model = await llama.loadModel({ modelPath: request.modelPath, gpuLayers: 0 });
+      const model = await loadOrSay(binary, request.modelPath, false);
       loaded = { model, path: request.modelPath, threads: request.threads, contextSize: request.contextSize, contexts: new Map() };
       send({
         id: request.id,
@@ -209,8 +213,31 @@ async function handle(request: EngineRequest): Promise<void> {
           contextSize: request.contextSize,
           threads: request.threads,
           trainContextSize: model.trainContextSize,
+          build,
         },
       });
+      return;
+    }
+    case 'check': {
+      // A trial load for `models add`: llama.cpp's own checks (the tensors its architecture needs,
+      // their shapes, every block's scale finite), a small context and one token through the graph.
+      const { llama: binary, build } = await (llama ??= loadLlama());
+      await refuseWrongActivation(request.modelPath, binary);
+      const model = await loadOrSay(binary, request.modelPath, true);
+      try {
+        const context = await model.createContext({ contextSize: Math.min(256, model.trainContextSize || 256), threads: 1 });
+        try {
+          const first = model.tokens.bos ?? (0 as Token);
+          const [result] = await context.getSequence().controlledEvaluate([[first, { generateNext: { logits: true } }]]);
+          const logits = [...(result?.next?.logits?.values() ?? [])];
+          if (logits.length === 0 || logits.some((value) => Number.isNaN(value))) throw new Error('llama.cpp computed NaN logits from it: its weights are damaged.');
+        } finally {
+          await context.dispose();
+        }
+        send({ id: request.id, type: 'checked', build, trainContextSize: model.trainContextSize });
+      } finally {
+        await model.dispose();
+      }
       return;
     }
     case 'generate':
@@ -270,6 +297,32 @@ async function handle(request: EngineRequest): Promise<void> {
       send({ id: request.id, type: 'ok' });
       return;
   }
+}
+
+/** Loads a model; a refusal names the file and llama.cpp's own reason in one sentence. */
+async function loadOrSay(binary: LoadedLlama['llama'], modelPath: string, checkTensors: boolean): Promise<LlamaModel> {
+  takeLlamaError();
+  try {
+    return await binary.loadModel({ modelPath, gpuLayers: 0, checkTensors });
+  } catch (error) {
+    // llama.cpp's log lines reach JavaScript through the event loop, after the rejection.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reason = takeLlamaError() ?? (error instanceof Error ? error.message : String(error));
+    throw new Error(`llama.cpp could not load ${modelPath}: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * A bitnet model that names ReLU² runs only on a llama.cpp that honours the name: the prebuilt
+ * one would silently use SiLU (BitNet b1.58 2B4T's perplexity 99.8 instead of 17.1).
+ */
+async function refuseWrongActivation(modelPath: string, binary: LoadedLlama['llama']): Promise<void> {
+  const file = await readGguf(modelPath);
+  if (file.metadata.get('general.architecture')?.value !== 'bitnet' || file.metadata.get(ACTIVATION_KEY)?.value !== 'relu2') return;
+  if (await honoursActivation(binary)) return;
+  throw new Error(
+    `${modelPath} needs a ReLU² feed-forward, which only LightSeed's own llama.cpp build computes, and it is not built here (npm run build:llama, with cmake and a C++ compiler): the prebuilt llama.cpp would run it with SiLU and answer poorly, so it is not loaded.`,
+  );
 }
 
 /** Work on the model runs one request at a time (one context sequence); aborts jump the queue. */

@@ -8,13 +8,13 @@ import type { RegisteredModel } from '../api/contract.std';
 import { chooseThreads, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
 import type { ChatTurn } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
-import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel } from '../store/models.node';
+import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, verifyModelFile } from '../store/models.node';
 import { readSettings } from '../store/settings.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
 
 export class InferenceService implements AsyncDisposable {
   #engine: EngineHost | undefined;
-  #loaded: { path: string; threads: number } | undefined;
+  #loaded: { path: string; threads: number; sha256: string } | undefined;
   #nextId = 1;
   #moveChecked = false;
   readonly #running = new Map<number, Generation>();
@@ -28,7 +28,16 @@ export class InferenceService implements AsyncDisposable {
     private readonly spawn?: EngineSpawner,
     /** The embedded default model, registered and used when the user has chosen none. */
     private readonly embeddedModel?: string,
+    /** Where runnable copies of added models are written (the data folder's models/). */
+    private readonly modelsDir?: string,
   ) {}
+
+  /** A trial load in a fresh engine process of its own: whatever llama.cpp rejects or aborts on costs one sentence. */
+  async #check(path: string): Promise<void> {
+    if (!this.engineWorker) return;
+    await using engine = new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
+    await engine.check(path);
+  }
 
   /** The model generation uses: the default, or else the embedded model (registered on first use). */
   async defaultOrEmbedded(): Promise<RegisteredModel | undefined> {
@@ -53,7 +62,7 @@ export class InferenceService implements AsyncDisposable {
   /** Registers a GGUF file; it becomes the default when none was chosen or only the embedded model was in use. */
   async add(path: string): Promise<RegisteredModel> {
     try {
-      const added = await addModel(this.database.connection, path, Date.now());
+      const added = await addModel(this.database.connection, path, Date.now(), { check: (file) => this.#check(file), ...(this.modelsDir ? { convertDir: this.modelsDir } : {}) });
       const current = defaultModel(this.database.connection);
       if (current && current.id !== added.id && this.embeddedModel && current.path === resolve(this.embeddedModel)) return setDefaultModel(this.database.connection, String(added.id));
       return added;
@@ -75,15 +84,21 @@ export class InferenceService implements AsyncDisposable {
 
   /** The default model, loaded in the engine process (with the thread count from the settings, 0 = chosen by size). */
   async use(): Promise<{ engine: EngineHost; model: RegisteredModel }> {
-    const model = await this.defaultOrEmbedded();
-    if (!model) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
+    const chosen = await this.defaultOrEmbedded();
+    if (!chosen) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
+    let model: RegisteredModel;
+    try {
+      model = await verifyModelFile(this.database.connection, chosen);
+    } catch (error) {
+      throw new ApiError('failed_precondition', (error as Error).message, undefined, { cause: error });
+    }
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
     this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
     const threads = readSettings(this.database.connection).inferenceThreads || chooseThreads(model.parameterCount);
-    if (this.#loaded?.path !== model.path || this.#loaded.threads !== threads) {
+    if (this.#loaded?.path !== model.path || this.#loaded.threads !== threads || this.#loaded.sha256 !== model.sha256) {
       this.#loaded = undefined;
       await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 4096) });
-      this.#loaded = { path: model.path, threads };
+      this.#loaded = { path: model.path, threads, sha256: model.sha256 };
     }
     return { engine: this.#engine, model };
   }

@@ -1,11 +1,17 @@
-// The model registry: GGUF files the user added, each validated and described when added.
+// The model registry: GGUF files the user added, each validated structurally, converted
+// where llama.cpp needs another layout (bitnet.cpp's I2_S), tried by llama.cpp itself, and
+// described when added; and checked again before each load, so a file swapped on disk is
+// validated again instead of trusted.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { convertModel } from '../inference/gguf/convert-model.node';
+import { GgufError } from '../inference/gguf/gguf-format.std';
 import { readGguf } from '../inference/gguf/gguf-reader.node';
-import { validateModel } from '../inference/gguf/gguf-validate.std';
+import { validateModel, type ModelSummary } from '../inference/gguf/gguf-validate.std';
+import { printable } from '../inference/gguf/printable.std';
 
 export interface RegisteredModel {
   id: number;
@@ -21,6 +27,13 @@ export interface RegisteredModel {
   warnings: string[];
   isDefault: boolean;
   addedAt: number;
+  oneBit: boolean;
+  bitsPerWeight: number | null;
+  weightType: string | null;
+  activation: string | null;
+  expertCount: number;
+  convertedFrom: string | null;
+  conversion: string | null;
   /** Mean generation speed of its last 50 answers, or null before the first. */
   tokensPerSecond: number | null;
 }
@@ -39,6 +52,14 @@ interface ModelRow {
   warnings: string;
   is_default: number;
   added_at: number;
+  one_bit: number;
+  bits_per_weight: number | null;
+  weight_type: string | null;
+  activation: string | null;
+  expert_count: number;
+  converted_from: string | null;
+  conversion: string | null;
+  mtime_ms: number | null;
 }
 
 /** Every model query selects the row and the speed of its recent answers. */
@@ -59,6 +80,13 @@ function toModel(row: ModelRow & { recent_tps?: number | null }): RegisteredMode
     warnings: JSON.parse(row.warnings) as string[],
     isDefault: row.is_default === 1,
     addedAt: row.added_at,
+    oneBit: row.one_bit === 1,
+    bitsPerWeight: row.bits_per_weight,
+    weightType: row.weight_type,
+    activation: row.activation,
+    expertCount: row.expert_count,
+    convertedFrom: row.converted_from,
+    conversion: row.conversion,
     tokensPerSecond: row.recent_tps ?? null,
   };
 }
@@ -73,37 +101,111 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Validates the file (GgufError with the problem in words when it is unusable) and registers it. */
-export async function addModel(db: BetterSqlite3.Database, file: string, at: number): Promise<RegisteredModel> {
-  const path = resolve(file);
-  const existing = db.prepare(`${SELECT} WHERE path = ?`).get(path) as ModelRow | undefined;
+export interface AddOptions {
+  /**
+   * A trial load by llama.cpp in the engine process (its own tensor checks, a context, one
+   * token): rejects with llama.cpp's reason. Without it the structural checks alone decide.
+   */
+  check?: (path: string) => Promise<void>;
+  /** Where runnable copies are written (the data folder's models/); without it, files that need one are refused. */
+  convertDir?: string;
+}
+
+/** The columns that describe a file, from its validated summary. */
+function describedColumns(summary: ModelSummary, name: string) {
+  return {
+    name,
+    architecture: summary.architecture,
+    parameter_count: summary.parameterCount,
+    types: JSON.stringify(summary.types),
+    context_length: summary.contextLength,
+    chat_template: summary.chatTemplate ?? null,
+    warnings: JSON.stringify(summary.warnings),
+    one_bit: summary.oneBit ? 1 : 0,
+    bits_per_weight: summary.bitsPerWeight,
+    weight_type: summary.weightType,
+    activation: summary.activation ?? null,
+    expert_count: summary.expertCount,
+  };
+}
+
+/**
+ * Validates the file (GgufError with the problem in words when it is unusable), writes the
+ * runnable copy it needs, has llama.cpp try it, and registers it.
+ */
+export async function addModel(db: BetterSqlite3.Database, file: string, at: number, options: AddOptions = {}): Promise<RegisteredModel> {
+  const original = resolve(file);
+  const existing = db.prepare(`${SELECT} WHERE path = ? OR converted_from = ?`).get(original, original) as ModelRow | undefined;
   if (existing) return toModel(existing);
-  const summary = validateModel(await readGguf(path), path);
-  const { size } = await stat(path);
+  let path = original;
+  let gguf = await readGguf(path);
+  let summary = validateModel(gguf, path);
+  let conversion: string | undefined;
+  let written: string | undefined;
+  const originalWarnings = summary.warnings;
+  if (summary.conversion) {
+    if (!options.convertDir) throw new GgufError(`${printable(path)} must be converted before llama.cpp can run it, and this registry has no folder to write the copy to.`);
+    await mkdir(options.convertDir, { recursive: true });
+    const suffix = summary.conversion.kind === 'i2s' ? 'tq2_0' : summary.conversion.activation;
+    const output = join(options.convertDir, `${basename(path).replace(/\.gguf$/i, '')}.lightseed-${suffix}.gguf`);
+    const result = await convertModel(path, gguf, summary, output);
+    written = path = result.path;
+    conversion = result.description;
+    gguf = await readGguf(path);
+    summary = validateModel(gguf, path);
+    if (summary.conversion) throw new GgufError(`LightSeed's copy of ${printable(original)} still needs a conversion: this is a bug, please report it.`);
+  }
+  try {
+    await options.check?.(path);
+  } catch (error) {
+    if (written) await rm(written, { force: true });
+    throw new GgufError(`${printable(original)} cannot be used: ${(error as Error).message}`, { cause: error });
+  }
+  const { size, mtimeMs } = await stat(path);
   const sha256 = await sha256File(path);
   const first = (db.prepare('SELECT count(*) AS n FROM model').get() as { n: number }).n === 0;
+  const columns = describedColumns({ ...summary, warnings: [...new Set([...originalWarnings.filter((w) => !/writes a copy/.test(w)), ...summary.warnings])] }, summary.name ?? basename(original));
   const id = Number(
     db
       .prepare(
-        `INSERT INTO model (path, name, architecture, parameter_count, types, context_length, chat_template, sha256, size, warnings, is_default, added_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO model (path, name, architecture, parameter_count, types, context_length, chat_template, sha256, size, warnings, is_default, added_at,
+                            one_bit, bits_per_weight, weight_type, activation, expert_count, converted_from, conversion, mtime_ms)
+         VALUES (@path, @name, @architecture, @parameter_count, @types, @context_length, @chat_template, @sha256, @size, @warnings, @is_default, @added_at,
+                 @one_bit, @bits_per_weight, @weight_type, @activation, @expert_count, @converted_from, @conversion, @mtime_ms)`,
       )
-      .run(
-        path,
-        summary.name ?? basename(path),
-        summary.architecture,
-        summary.parameterCount,
-        JSON.stringify(summary.types),
-        summary.contextLength,
-        summary.chatTemplate ?? null,
-        sha256,
-        size,
-        JSON.stringify(summary.warnings),
-        first ? 1 : 0,
-        at,
-      ).lastInsertRowid,
+      .run({ ...columns, path, sha256, size, is_default: first ? 1 : 0, added_at: at, converted_from: written ? original : null, conversion: conversion ?? null, mtime_ms: mtimeMs }).lastInsertRowid,
   );
   return getModel(db, String(id))!;
+}
+
+/**
+ * Checks a registered model's file before a load: the same size and modification time pass at
+ * once; otherwise the file is hashed, and when its content changed it is validated again and
+ * its description updated (GgufError when it is no longer usable, and then it is not loaded).
+ */
+export async function verifyModelFile(db: BetterSqlite3.Database, model: RegisteredModel): Promise<RegisteredModel> {
+  let info;
+  try {
+    info = await stat(model.path);
+  } catch (error) {
+    throw new GgufError(`The model file ${printable(model.path)} is gone (${(error as NodeJS.ErrnoException).code ?? 'missing'}): add it again, or remove ${printable(model.name)} from the list.`, { cause: error });
+  }
+  const row = db.prepare('SELECT mtime_ms FROM model WHERE id = ?').get(model.id) as { mtime_ms: number | null } | undefined;
+  if (info.isFile() && info.size === model.size && row?.mtime_ms === info.mtimeMs) return model;
+  const summary = validateModel(await readGguf(model.path), model.path);
+  if (summary.conversion) throw new GgufError(`${printable(model.path)} was replaced by a file that needs converting: add it again with models add.`);
+  const sha256 = await sha256File(model.path);
+  if (sha256 === model.sha256) {
+    db.prepare('UPDATE model SET mtime_ms = ? WHERE id = ?').run(info.mtimeMs, model.id);
+  } else {
+    const columns = describedColumns(summary, summary.name ?? model.name);
+    db.prepare(
+      `UPDATE model SET name = @name, architecture = @architecture, parameter_count = @parameter_count, types = @types, context_length = @context_length,
+         chat_template = @chat_template, warnings = @warnings, one_bit = @one_bit, bits_per_weight = @bits_per_weight, weight_type = @weight_type,
+         activation = @activation, expert_count = @expert_count, sha256 = @sha256, size = @size, mtime_ms = @mtime_ms WHERE id = @id`,
+    ).run({ ...columns, sha256, size: info.size, mtime_ms: info.mtimeMs, id: model.id });
+  }
+  return getModel(db, String(model.id))!;
 }
 
 export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {

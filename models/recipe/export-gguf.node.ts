@@ -31,7 +31,7 @@ await buildModel(
     feedForwardLength: c.ffn,
     headCount: c.heads,
     contextLength: c.context,
-    ternaryType: 'TQ2_0',
+    matrixType: 'TQ2_0',
     vocabulary,
     tiedOutput: true,
     name: 'LightSeed Companion',

@@ -15,7 +15,7 @@ const vocabulary = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as 
 
 /** A throwaway model that carries the vocabulary: llama.cpp tokenizes with the model's vocabulary. */
 const stub = join(dir, 'tokenizer-stub.gguf');
-await buildModel(stub, { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 512, ternaryType: 'TQ2_0', vocabulary, tiedOutput: true }, (name, dims) =>
+await buildModel(stub, { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 512, matrixType: 'TQ2_0', vocabulary, tiedOutput: true }, (name, dims) =>
   new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(name.endsWith('norm.weight') ? 1 : 0.01),
 );
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });

@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { getLlama, type Llama, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { f16ToF32, f32ToF16 } from '../../electron/inference/gguf/fp16.std';
-import { GgufError, GgufValueType, type GgufFile } from '../../electron/inference/gguf/gguf-format.std';
+import { GgufError, GgufValueType, type GgufFile, type GgufValue } from '../../electron/inference/gguf/gguf-format.std';
 import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
 import { validateModel } from '../../electron/inference/gguf/gguf-validate.std';
 import { BYTE_TOKEN_OFFSET, buildModel, type ModelShape } from '../../electron/inference/gguf/model-builder.node';
-import { decodeQ8_0, decodeTQ1_0, decodeTQ2_0, encodeQ8_0, encodeTQ1_0, encodeTQ2_0 } from '../../electron/inference/gguf/quantize.std';
+import { decodeQ1_0, decodeQ2_0, decodeQ8_0, decodeTQ1_0, decodeTQ2_0, decodeTensorData, encodeQ1_0, encodeQ2_0, encodeQ8_0, encodeTQ1_0, encodeTQ2_0 } from '../../electron/inference/gguf/quantize.std';
+import { ggmlType } from '../../electron/inference/gguf/ggml-types.std';
+import { tensorDataBytes } from '../../electron/inference/gguf/gguf-layout.std';
 import { sfc32 } from '../fixtures/entropy-datasets';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -48,7 +50,7 @@ function weightsFor(seed: number) {
   return { source, store };
 }
 
-const shape = (ternaryType: 'TQ2_0' | 'TQ1_0', architecture: 'llama' | 'bitnet' = 'llama'): ModelShape => ({
+const shape = (matrixType: 'TQ2_0' | 'TQ1_0' | 'Q1_0' | 'Q2_0', architecture: 'llama' | 'bitnet' = 'llama'): ModelShape => ({
   architecture,
   embeddingLength: 256,
   blockCount: 1,
@@ -56,7 +58,7 @@ const shape = (ternaryType: 'TQ2_0' | 'TQ1_0', architecture: 'llama' | 'bitnet' 
   headCount: 4,
   headCountKv: 2,
   contextLength: 256,
-  ternaryType,
+  matrixType,
 });
 
 describe('encoders', () => {
@@ -74,6 +76,21 @@ describe('encoders', () => {
     expect(tq1.length).toBe(4 * 54);
     expect(decodeTQ2_0(tq2)).toEqual(x);
     expect(decodeTQ1_0(tq1)).toEqual(x);
+  });
+
+  it('store 1-bit weights as signs in Q1_0 (18 bytes per 128) and ternary weights exactly in Q2_0 (18 bytes per 64)', () => {
+    const random = sfc32(4);
+    const signs = Float32Array.from({ length: 256 }, () => (random() < 0.5 ? -0.125 : 0.125));
+    const q1 = encodeQ1_0(signs);
+    expect(q1.length).toBe(2 * 18);
+    // d is the mean |x|, bit j of byte j / 8 set for x ≥ 0.
+    expect(f16ToF32(q1[0]! | (q1[1]! << 8))).toBe(0.125);
+    expect(q1[2]! & 1).toBe(signs[0]! >= 0 ? 1 : 0);
+    expect(decodeQ1_0(q1)).toEqual(signs);
+    const trits = Float32Array.from({ length: 256 }, () => [-0.5, 0, 0.5][Math.floor(random() * 3)]!);
+    const q2 = encodeQ2_0(trits);
+    expect(q2.length).toBe(4 * 18);
+    expect(decodeQ2_0(q2)).toEqual(trits);
   });
 
   it('write Q8_0 blocks as fp16 amax/127 followed by 32 rounded int8', () => {
@@ -118,21 +135,23 @@ describe('reader and validator', () => {
     const truncated = variant('truncated.gguf', bytes);
     truncateSync(truncated, bytes.length - 1000);
     expect(await check(truncated)).toMatch(/runs past the end of the file.*truncated/);
-    expect(await check(variant('header.gguf', bytes.subarray(0, 300)))).toMatch(/ends at byte 300.*truncated/);
+    expect(await check(variant('header.gguf', bytes.subarray(0, 300)))).toMatch(/truncated/);
     expect(await check(variant('not.gguf', Buffer.from('PK\x03\x04 this is a zip file, not a model at all')))).toMatch(/not a GGUF model file/);
     const renamed = Buffer.from(bytes);
     renamed.write('llama.block_xount', bytes.indexOf('llama.block_count'));
     expect(await check(variant('missing-key.gguf', renamed))).toMatch(/llama\.block_count is missing/);
     const file = await readGguf(good);
     const withType = (type: number): GgufFile => ({ ...file, tensors: file.tensors.map((t) => (t.name === 'blk.0.attn_q.weight' ? { ...t, type } : t)) });
-    expect(() => validateModel(withType(36), 'model.gguf')).toThrow(/bitnet\.cpp's I2_S format, which llama\.cpp cannot run: convert the model to TQ1_0 or TQ2_0/);
+    // I2_S data is a quarter of a byte a weight: a TQ1_0 tensor relabelled as I2_S no longer fits its place.
+    expect(() => validateModel(withType(36), 'model.gguf')).toThrow(/starts at offset \d+ where \d+ was expected/);
+    expect(() => validateModel(withType(38), 'model.gguf')).toThrow(/bitnet\.cpp's TL1 layout.*get the model's I2_S GGUF instead/);
     expect(() => validateModel(withType(99), 'model.gguf')).toThrow(/unknown type 99/);
-    const foreign = { ...file, metadata: new Map(file.metadata).set('general.architecture', { type: GgufValueType.STRING, value: 'gpt2' }) } as GgufFile;
-    expect(() => validateModel(foreign, 'gpt2.gguf')).toThrow(/"gpt2" model; LightSeed runs the ternary architectures llama and bitnet/);
+    const foreign = { ...file, metadata: new Map(file.metadata).set('general.architecture', { type: GgufValueType.STRING, value: 'not-a-model' }) } as GgufFile;
+    expect(() => validateModel(foreign, 'other.gguf')).toThrow(/"not-a-model" model, an architecture the bundled llama\.cpp does not implement/);
   });
 
-  it("recognises BitNet b1.58 2B4T's shape and warns that llama.cpp's graph differs", () => {
-    const metadata = new Map<string, { type: GgufValueType; value: unknown }>([
+  it("recognises BitNet b1.58 2B4T's shape without its activation, and asks for a copy that records ReLU²", () => {
+    const metadata = new Map<string, GgufValue>([
       ['general.architecture', { type: GgufValueType.STRING, value: 'bitnet' }],
       ['bitnet.embedding_length', { type: GgufValueType.UINT32, value: 2560 }],
       ['bitnet.block_count', { type: GgufValueType.UINT32, value: 30 }],
@@ -142,7 +161,7 @@ describe('reader and validator', () => {
       ['bitnet.context_length', { type: GgufValueType.UINT32, value: 4096 }],
       ['bitnet.attention.layer_norm_rms_epsilon', { type: GgufValueType.FLOAT32, value: 1e-5 }],
       ['tokenizer.ggml.model', { type: GgufValueType.STRING, value: 'gpt2' }],
-      ['tokenizer.ggml.tokens', { type: GgufValueType.ARRAY, value: new Array(128256).fill('x') }],
+      ['tokenizer.ggml.tokens', { type: GgufValueType.ARRAY, itemType: GgufValueType.STRING, value: new Array(128256).fill('x') }],
     ]);
     // Tensor infos only: the shapes the bitnet graph expects, laid out back to back.
     const dims = new Map<string, number[]>([['token_embd.weight', [2560, 128256]], ['output_norm.weight', [2560]]]);
@@ -160,7 +179,9 @@ describe('reader and validator', () => {
       return info;
     });
     const summary = validateModel({ version: 3, metadata: metadata as GgufFile['metadata'], tensors, alignment: 32, dataOffset: 4096, fileSize: 4096 + offset }, 'ggml-model-i2_s.gguf');
-    expect(summary.warnings[0]).toMatch(/BitNet b1\.58 2B4T.*ReLU².*SiLU.*answers will be poor/);
+    expect(summary.activation).toBe('relu2');
+    expect(summary.conversion).toEqual({ kind: 'activation', activation: 'relu2' });
+    expect(summary.warnings[0]).toMatch(/BitNet b1\.58 2B4T's shape, trained with a ReLU² feed-forward.*records bitnet\.hidden_activation = relu2/);
   });
 });
 
@@ -201,20 +222,18 @@ function referenceLogits(store: Map<string, Float32Array>, decode: (name: string
 }
 
 describe('llama.cpp runs our files', () => {
-  for (const ternaryType of ['TQ2_0', 'TQ1_0'] as const) {
-    it(`computes the logits of our dequantised reference for a ${ternaryType} llama model`, async () => {
-      const s = shape(ternaryType);
-      const path = join(dir.path, `llama-${ternaryType}.gguf`);
+  for (const matrixType of ['TQ2_0', 'TQ1_0', 'Q1_0', 'Q2_0'] as const) {
+    it(`computes the logits of our dequantised reference for a ${matrixType} llama model`, async () => {
+      const s = shape(matrixType);
+      const path = join(dir.path, `llama-${matrixType}.gguf`);
       const { source, store } = weightsFor(7);
       await buildModel(path, s, source);
       const bytes = await readGguf(path);
       const raw = readFileSync(path);
       const decode = (name: string) => {
         const t = bytes.tensors.find((x) => x.name === name)!;
-        const n = t.dims.reduce((a, b) => a * b, 1);
-        const size = t.type === 8 ? (n / 32) * 34 : t.type === 35 ? (n / 256) * 66 : t.type === 34 ? (n / 256) * 54 : n * 4;
-        const data = new Uint8Array(raw.buffer, raw.byteOffset + bytes.dataOffset + t.offset, size);
-        return t.type === 8 ? decodeQ8_0(data) : t.type === 35 ? decodeTQ2_0(data) : t.type === 34 ? decodeTQ1_0(data) : new Float32Array(data.slice().buffer);
+        const data = new Uint8Array(raw.buffer, raw.byteOffset + bytes.dataOffset + t.offset, tensorDataBytes(t) as number);
+        return decodeTensorData(ggmlType(t.type)!.name, data)!;
       };
       const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
       const context = await model.createContext({ contextSize: 64, threads: 1 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   dir = makeTempDir();
   modelPath = join(dir.path, 'tiny.gguf');
   const random = sfc32(5);
-  await buildModel(modelPath, { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 256, ternaryType: 'TQ1_0', name: 'Tiny' }, (name, dims) => {
+  await buildModel(modelPath, { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 256, matrixType: 'TQ1_0', name: 'Tiny' }, (name, dims) => {
     const n = dims.reduce((a, b) => a * b, 1);
     if (name.endsWith('norm.weight')) return new Float32Array(n).fill(1);
     return Float32Array.from({ length: n }, () => (random() - 0.5) * 0.2);

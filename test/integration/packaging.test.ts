@@ -14,6 +14,7 @@ import { glob } from 'tinyglobby';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRNG_USB_IDS } from '../../native-bridge/sources/serial-devices.std';
 import { REPO_ROOT } from '../helpers/cli';
+import { lightseedLlamaBuilt } from '../helpers/llama-build';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const root = REPO_ROOT;
@@ -134,7 +135,11 @@ describe.skipIf(cannotPack)('the packed app', () => {
 
   it("ships only this platform's CPU build of llama.cpp and of each prebuilt addon", () => {
     expect(readdirSync(join(resources, 'app.asar.unpacked/node_modules/@node-llama-cpp'))).toEqual([`${os}-${process.arch}`]);
-    expect(entries.filter((path) => /gitRelease\.bundle|localBuilds|cuda|vulkan/.test(path))).toEqual([]);
+    expect(entries.filter((path) => /gitRelease\.bundle|llama\/llama\.cpp\/|cuda|vulkan|CMakeFiles|\.ninja/.test(path))).toEqual([]);
+    // LightSeed's own build, where npm install made it: only its Release folder, unpacked.
+    const local = entries.filter((path) => path.includes('/localBuilds/'));
+    if (lightseedLlamaBuilt().ok) expect(local.some((path) => path.endsWith('/Release/llama-addon.node'))).toBe(true);
+    expect(local.filter((path) => !/\/localBuilds\/[^/]+(\/Release(\/[^/]+)?|\/buildDone\.status)?$/.test(path))).toEqual([]);
     const audio = entries.filter((path) => path.startsWith('/node_modules/node-web-audio-api/') && path.endsWith('.node'));
     expect(audio.length).toBe(1);
     expect(audio[0]).toContain(`${process.platform}-${process.arch}`);

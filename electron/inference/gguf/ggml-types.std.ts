@@ -45,6 +45,12 @@ const TYPES: GgmlType[] = [
   { id: 34, name: 'TQ1_0', blockSize: 256, typeSize: 54 },
   { id: 35, name: 'TQ2_0', blockSize: 256, typeSize: 66 },
   { id: 39, name: 'MXFP4', blockSize: 32, typeSize: 17 },
+  // NVFP4: 64 values as 4 E4M3 sub-block scales + 32 bytes of 4-bit codes.
+  { id: 40, name: 'NVFP4', blockSize: 64, typeSize: 36 },
+  // 1-bit: 128 weights per block as fp16 d + 128 sign bits (bit set → +d, clear → −d).
+  { id: 41, name: 'Q1_0', blockSize: 128, typeSize: 18 },
+  // 2-bit: 64 weights per block as fp16 d + 64 two-bit codes (code − 1) · d, codes 0–3 → −1, 0, +1, +2.
+  { id: 42, name: 'Q2_0', blockSize: 64, typeSize: 18 },
 ];
 
 const BY_ID = new Map(TYPES.map((t) => [t.id, t]));
@@ -56,13 +62,24 @@ export const GGML = Object.fromEntries(TYPES.map((t) => [t.name, t.id])) as Reco
   Q8_0: 8;
   TQ1_0: 34;
   TQ2_0: 35;
+  Q1_0: 41;
+  Q2_0: 42;
 };
 
 /**
- * Numbers that other tools use and llama.cpp does not: bitnet.cpp writes its
- * I2_S, TL1 and TL2 kernels' layouts as 36, 37 and 38 (llama.cpp retired those ids).
+ * The types that make a model "1-bit": ternary TQ1_0 and TQ2_0, Q1_0 (signs) and Q2_0
+ * (2-bit codes, ternary in practice). A model is 1-bit when its large matrices use them.
  */
-export const BITNET_CPP_TYPES: Record<number, string> = { 36: 'I2_S', 37: 'TL1', 38: 'TL2' };
+export const ONE_BIT_TYPE_NAMES: ReadonlySet<string> = new Set(['TQ1_0', 'TQ2_0', 'Q1_0', 'Q2_0']);
+
+/**
+ * Numbers that bitnet.cpp's fork of ggml uses and llama.cpp does not (llama.cpp retired
+ * 36–38): I2_S 36, I8_S 37 (activations only, never in files), TL1 38 and TL2 39. TL2's 39
+ * is MXFP4 in llama.cpp, so it is read as TL2 only in a bitnet.cpp model (see the validator).
+ */
+export const BITNET_CPP_TYPES: Record<number, string> = { 36: 'I2_S', 37: 'I8_S', 38: 'TL1' };
+export const BITNET_CPP_TL2 = 39;
+export const I2_S = 36;
 
 export function ggmlType(id: number): GgmlType | undefined {
   return BY_ID.get(id);

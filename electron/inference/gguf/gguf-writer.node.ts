@@ -2,7 +2,7 @@
 // model, and the per-agent LoRA adapters. Tensors must already be encoded.
 import { open } from 'node:fs/promises';
 import { DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION, GgufError, GgufValueType, type GgufScalar, type GgufValue } from './gguf-format.std';
-import { ggmlType, tensorBytes } from './ggml-types.std';
+import { tensorDataBytes } from './gguf-layout.std';
 
 export interface TensorToWrite {
   name: string;
@@ -80,7 +80,17 @@ class Builder {
   }
 }
 
-export async function writeGguf(path: string, metadata: Record<string, GgufValue>, tensors: TensorToWrite[]): Promise<void> {
+export interface TensorHeader {
+  name: string;
+  dims: number[];
+  type: number;
+}
+
+/**
+ * The header of a GGUF v3 file for these tensors, padded to the alignment, and where each
+ * tensor's data starts relative to the data section (back to back, each padded).
+ */
+export function ggufHeader(metadata: Record<string, GgufValue>, tensors: TensorHeader[]): { header: Buffer; offsets: number[]; dataBytes: number; alignment: number } {
   const alignmentValue = metadata['general.alignment']?.value;
   const alignment = typeof alignmentValue === 'number' ? alignmentValue : DEFAULT_ALIGNMENT;
   const header = new Builder();
@@ -102,35 +112,32 @@ export async function writeGguf(path: string, metadata: Record<string, GgufValue
   let offset = 0;
   const offsets: number[] = [];
   for (const tensor of tensors) {
-    const type = ggmlType(tensor.type);
-    if (!type) throw new GgufError(`Tensor ${tensor.name}: unknown type ${tensor.type}.`);
-    const expected = tensorBytes(type, tensor.dims.reduce((a, b) => a * b, 1));
-    if (tensor.data.length !== expected) throw new GgufError(`Tensor ${tensor.name}: ${tensor.data.length} bytes given, ${type.name} ${tensor.dims.join('×')} needs ${expected}.`);
+    const bytes = tensorDataBytes({ ...tensor, offset: 0 });
+    if (typeof bytes === 'string') throw new GgufError(`Cannot write ${bytes}.`);
     header.string(tensor.name);
     header.u32(tensor.dims.length);
     for (const d of tensor.dims) header.u64(d);
     header.u32(tensor.type);
     header.u64(offset);
     offsets.push(offset);
-    offset = Math.ceil((offset + tensor.data.length) / alignment) * alignment;
+    offset = Math.ceil((offset + bytes) / alignment) * alignment;
   }
-  const padTo = (length: number) => Buffer.alloc(Math.ceil(length / alignment) * alignment - length);
+  header.push(Buffer.alloc(Math.ceil(header.length / alignment) * alignment - header.length));
+  return { header: Buffer.concat(header.parts), offsets, dataBytes: offset, alignment };
+}
+
+export async function writeGguf(path: string, metadata: Record<string, GgufValue>, tensors: TensorToWrite[]): Promise<void> {
+  for (const tensor of tensors) {
+    const expected = tensorDataBytes({ ...tensor, offset: 0 });
+    if (typeof expected === 'string') throw new GgufError(`Cannot write ${expected}.`);
+    if (tensor.data.length !== expected) throw new GgufError(`Tensor ${tensor.name}: ${tensor.data.length} bytes given, type ${tensor.type} ${tensor.dims.join('×')} needs ${expected}.`);
+  }
+  const { header, offsets, dataBytes } = ggufHeader(metadata, tensors);
   const handle = await open(path, 'w');
   try {
-    let position = 0;
-    const write = async (buffer: Uint8Array) => {
-      await handle.write(buffer, 0, buffer.length, position);
-      position += buffer.length;
-    };
-    for (const part of header.parts) await write(part);
-    await write(padTo(header.length));
-    const dataStart = position;
-    for (const [i, tensor] of tensors.entries()) {
-      const target = dataStart + offsets[i]!;
-      if (position < target) await write(Buffer.alloc(target - position));
-      await write(tensor.data);
-    }
-    await write(padTo(position - dataStart));
+    await handle.write(header, 0, header.length, 0);
+    for (const [i, tensor] of tensors.entries()) await handle.write(tensor.data, 0, tensor.data.length, header.length + offsets[i]!);
+    await handle.truncate(header.length + dataBytes);
   } finally {
     await handle.close();
   }

@@ -1,30 +1,31 @@
-// Builds ternary language models as GGUF files with our own writer: tiny models for
-// tests and benchmarks, shaped like real ones. Embeddings stay at Q8_0, norms at F32,
-// every linear layer is ternary (TQ2_0 or TQ1_0), as the design asks.
-import type { Architecture } from './gguf-validate.std';
+// Builds language models as GGUF files with our own writer: tiny models for tests and
+// benchmarks, shaped like real ones (llama as TriLM, bitnet as BitNet b1.58, qwen3 as Bonsai,
+// maple as DeepGrove's MoE). Embeddings stay at Q8_0, norms at F32, and every large matrix
+// is 1-bit or ternary (TQ2_0, TQ1_0, Q1_0 or Q2_0), as the design asks.
 import { GGML } from './ggml-types.std';
-import { gguf, type GgufValue } from './gguf-format.std';
+import { gguf, GgufValueType, type GgufValue } from './gguf-format.std';
 import { writeGguf, type TensorToWrite } from './gguf-writer.node';
-import { encodeF32, encodeQ8_0, encodeTQ1_0, encodeTQ2_0 } from './quantize.std';
+import { modelTensors, type LayoutShape, type TensorRole } from './model-layout.std';
+import { encodeF16, encodeF32, encodeQ1_0, encodeQ2_0, encodeQ8_0, encodeTQ1_0, encodeTQ2_0 } from './quantize.std';
 
-export interface ModelShape {
-  architecture: Architecture;
-  /** Multiple of 256 (ternary rows are whole blocks). */
-  embeddingLength: number;
-  blockCount: number;
-  /** Multiple of 256. */
-  feedForwardLength: number;
-  headCount: number;
-  headCountKv?: number;
+/** The type a model's large matrices are stored in. F32 keeps exact weights (reference tests). */
+export type MatrixType = 'TQ2_0' | 'TQ1_0' | 'Q1_0' | 'Q2_0' | 'F32';
+
+export interface ModelShape extends LayoutShape {
   contextLength: number;
-  ternaryType: 'TQ2_0' | 'TQ1_0';
+  /** Multiples of its block (256 for TQ*, 128 for Q1_0, 64 for Q2_0) in every row length. */
+  matrixType: MatrixType;
+  /** Token embeddings (and output): Q8_0 by default, F16 as bitnet.cpp writes them. */
+  embeddingType?: 'Q8_0' | 'F16' | MatrixType;
+  /** bitnet: the feed-forward activation written as bitnet.hidden_activation (absent: not written). */
+  activation?: 'silu' | 'relu2';
+  /** maple: the sliding window of its local-attention layers (every other layer). Default 128. */
+  slidingWindow?: number;
   name?: string;
   /** Unused tokens appended to the byte vocabulary, to reach a real model's vocabulary size. Default 0. */
   extraTokens?: number;
   /** A vocabulary of its own (llama.cpp's SentencePiece model over byte tokens). Default: the byte vocabulary. */
   vocabulary?: Vocabulary;
-  /** Use the token embeddings as the output layer (no output.weight). Default: false for llama. */
-  tiedOutput?: boolean;
   /** RMSNorm epsilon. Default 1e-5. */
   rmsEpsilon?: number;
   /** RoPE frequency base. Default 10000 (llama.cpp's default for llama). */
@@ -59,27 +60,57 @@ export const BYTE_TOKEN_OFFSET = 5;
 /** Supplies the float weights of one tensor (ne[0] first); ternary layers are quantized on write. */
 export type WeightSource = (name: string, dims: number[]) => Float32Array;
 
-export async function buildModel(path: string, shape: ModelShape, weights: WeightSource): Promise<void> {
-  const arch = shape.architecture;
-  const vocab = shape.vocabulary ?? byteVocabulary(shape.extraTokens);
+const ENCODERS = {
+  F32: { type: GGML.F32, encode: encodeF32 },
+  F16: { type: GGML.F16, encode: encodeF16 },
+  Q8_0: { type: GGML.Q8_0, encode: encodeQ8_0 },
+  TQ2_0: { type: GGML.TQ2_0, encode: encodeTQ2_0 },
+  TQ1_0: { type: GGML.TQ1_0, encode: encodeTQ1_0 },
+  Q1_0: { type: GGML.Q1_0, encode: encodeQ1_0 },
+  Q2_0: { type: GGML.Q2_0, encode: encodeQ2_0 },
+} as const;
+
+/** The metadata llama.cpp reads for `shape`, under the architecture's prefix. */
+export function modelMetadata(shape: ModelShape, vocab: Vocabulary, arch: string = shape.architecture): Record<string, GgufValue> {
   const embd = shape.embeddingLength;
-  const headsKv = shape.headCountKv ?? shape.headCount;
-  const embdKv = (embd / shape.headCount) * headsKv;
-  const ff = shape.feedForwardLength;
+  const headDim = shape.headDim ?? embd / shape.headCount;
   const metadata: Record<string, GgufValue> = {
     'general.architecture': gguf.str(arch),
-    'general.name': gguf.str(shape.name ?? `LightSeed ${arch} ${embd}×${shape.blockCount}`),
+    'general.name': gguf.str(shape.name ?? `LightSeed ${shape.architecture} ${embd}×${shape.blockCount}`),
     'general.alignment': gguf.u32(32),
     [`${arch}.context_length`]: gguf.u32(shape.contextLength),
     [`${arch}.embedding_length`]: gguf.u32(embd),
     [`${arch}.block_count`]: gguf.u32(shape.blockCount),
-    [`${arch}.feed_forward_length`]: gguf.u32(ff),
+    [`${arch}.feed_forward_length`]: gguf.u32(shape.feedForwardLength),
     [`${arch}.attention.head_count`]: gguf.u32(shape.headCount),
-    [`${arch}.attention.head_count_kv`]: gguf.u32(headsKv),
+    [`${arch}.attention.head_count_kv`]: gguf.u32(shape.headCountKv ?? shape.headCount),
     [`${arch}.attention.layer_norm_rms_epsilon`]: gguf.f32(shape.rmsEpsilon ?? 1e-5),
     [`${arch}.rope.freq_base`]: gguf.f32(shape.ropeFreqBase ?? 10000),
-    [`${arch}.rope.dimension_count`]: gguf.u32(embd / shape.headCount),
+    [`${arch}.rope.dimension_count`]: gguf.u32(headDim),
     [`${arch}.vocab_size`]: gguf.u32(vocab.tokens.length),
+  };
+  if (shape.headDim !== undefined) {
+    metadata[`${arch}.attention.key_length`] = gguf.u32(headDim);
+    metadata[`${arch}.attention.value_length`] = gguf.u32(headDim);
+  }
+  if (shape.activation) metadata[`${arch}.hidden_activation`] = gguf.str(shape.activation);
+  if (shape.experts) {
+    metadata[`${arch}.expert_count`] = gguf.u32(shape.experts.count);
+    metadata[`${arch}.expert_used_count`] = gguf.u32(shape.experts.used);
+    metadata[`${arch}.expert_feed_forward_length`] = gguf.u32(shape.experts.feedForwardLength);
+  }
+  if (shape.architecture === 'maple') {
+    metadata[`${arch}.attention.sliding_window`] = gguf.u32(shape.slidingWindow ?? 128);
+    // Local attention in every layer but each second one, as DeepGrove's layer_types alternate.
+    // DeepGrove's reference clamps the experts' SwiGLU at 7 (conversion/maple.py writes it per layer).
+    metadata[`${arch}.swiglu_clamp_exp`] = { type: GgufValueType.ARRAY, itemType: GgufValueType.FLOAT32, value: new Array<number>(shape.blockCount).fill(7) };
+    metadata[`${arch}.attention.sliding_window_pattern`] = { type: GgufValueType.ARRAY, itemType: GgufValueType.BOOL, value: Array.from({ length: shape.blockCount }, (_, i) => i % 2 === 0) };
+  }
+  return metadata;
+}
+
+export function tokenizerMetadata(vocab: Vocabulary): Record<string, GgufValue> {
+  return {
     'tokenizer.ggml.model': gguf.str('llama'),
     'tokenizer.ggml.tokens': gguf.strings(vocab.tokens),
     'tokenizer.ggml.scores': gguf.f32s(vocab.scores),
@@ -90,36 +121,28 @@ export async function buildModel(path: string, shape: ModelShape, weights: Weigh
     'tokenizer.ggml.add_bos_token': gguf.bool(false),
     'tokenizer.ggml.add_space_prefix': gguf.bool(false),
     'tokenizer.chat_template': gguf.str(CHATML_TEMPLATE),
+  };
+}
+
+export async function buildModel(path: string, shape: ModelShape, weights: WeightSource): Promise<void> {
+  const vocab = shape.vocabulary ?? byteVocabulary(shape.extraTokens);
+  const metadata = {
+    ...modelMetadata(shape, vocab),
+    ...tokenizerMetadata(vocab),
     ...Object.fromEntries(Object.entries(shape.general ?? {}).map(([key, value]) => [`general.${key}`, gguf.str(value)])),
   };
-  const ternary = shape.ternaryType === 'TQ1_0' ? { type: GGML.TQ1_0, encode: encodeTQ1_0 } : { type: GGML.TQ2_0, encode: encodeTQ2_0 };
-  const tensors: TensorToWrite[] = [];
-  const add = (name: string, dims: number[], kind: 'norm' | 'embedding' | 'ternary') => {
-    const values = weights(name, dims);
-    if (kind === 'norm') tensors.push({ name, dims, type: GGML.F32, data: encodeF32(values) });
-    else if (kind === 'embedding') tensors.push({ name, dims, type: GGML.Q8_0, data: encodeQ8_0(values) });
-    else tensors.push({ name, dims, type: ternary.type, data: ternary.encode(values) });
+  const embedding = ENCODERS[shape.embeddingType ?? 'Q8_0'];
+  const byRole: Record<TensorRole, { type: number; encode: (x: Float32Array) => Uint8Array }> = {
+    norm: ENCODERS.F32,
+    router: ENCODERS.F32,
+    embedding,
+    // The output layer keeps 8-bit precision as the design asks.
+    output: embedding,
+    matrix: ENCODERS[shape.matrixType],
   };
-  add('token_embd.weight', [embd, vocab.tokens.length], 'embedding');
-  for (let i = 0; i < shape.blockCount; i++) {
-    const b = `blk.${i}.`;
-    add(`${b}attn_norm.weight`, [embd], 'norm');
-    add(`${b}attn_q.weight`, [embd, embd], 'ternary');
-    add(`${b}attn_k.weight`, [embd, embdKv], 'ternary');
-    add(`${b}attn_v.weight`, [embd, embdKv], 'ternary');
-    add(`${b}attn_output.weight`, [embd, embd], 'ternary');
-    add(`${b}ffn_norm.weight`, [embd], 'norm');
-    add(`${b}ffn_gate.weight`, [embd, ff], 'ternary');
-    add(`${b}ffn_up.weight`, [embd, ff], 'ternary');
-    add(`${b}ffn_down.weight`, [ff, embd], 'ternary');
-    if (arch === 'bitnet') {
-      add(`${b}attn_sub_norm.weight`, [embd], 'norm');
-      add(`${b}ffn_sub_norm.weight`, [ff], 'norm');
-    }
-  }
-  add('output_norm.weight', [embd], 'norm');
-  // The output layer keeps 8-bit precision as the design asks (Q8_0 rows of `embd`).
-  // llama.cpp's bitnet graph ties it to the token embeddings and refuses an extra tensor.
-  if (arch === 'llama' && !shape.tiedOutput) add('output.weight', [embd, vocab.tokens.length], 'embedding');
+  const tensors: TensorToWrite[] = modelTensors(shape, vocab.tokens.length).map(({ name, dims, role }) => {
+    const { type, encode } = byRole[role];
+    return { name, dims, type, data: encode(weights(name, dims)) };
+  });
   await writeGguf(path, metadata, tensors);
 }

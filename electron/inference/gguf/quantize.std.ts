@@ -5,6 +5,8 @@ import { f16ToF32, f32ToF16 } from './fp16.std';
 
 const QK_K = 256;
 const QK8_0 = 32;
+const QK1_0 = 128;
+const QK2_0 = 64;
 const fr = Math.fround;
 
 /** C's lroundf/roundf: halves away from zero. */
@@ -109,6 +111,65 @@ export function encodeTQ1_0(x: Float32Array): Uint8Array {
   return out;
 }
 
+/**
+ * Q1_0: blocks of 128 as fp16 d = mean |x|, then 16 bytes of signs, weight j in bit j % 8
+ * of byte j / 8 (set for x ≥ 0 → +d, clear → −d). 18 bytes per block.
+ */
+export function encodeQ1_0(x: Float32Array): Uint8Array {
+  if (x.length % QK1_0) throw new RangeError(`Q1_0 needs a multiple of ${QK1_0} values.`);
+  const out = new Uint8Array((x.length / QK1_0) * 18);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / QK1_0; b++) {
+    const base = b * QK1_0;
+    let sum = 0;
+    for (let j = 0; j < QK1_0; j++) sum = fr(sum + Math.abs(x[base + j]!));
+    view.setUint16(b * 18, f32ToF16(fr(sum / QK1_0)), true);
+    for (let j = 0; j < QK1_0; j++) if (x[base + j]! >= 0) out[b * 18 + 2 + (j >> 3)]! |= 1 << (j & 7);
+  }
+  return out;
+}
+
+/**
+ * Q2_0: blocks of 64 as fp16 d = amax, then 16 bytes of 2-bit codes round(x/d) + 1
+ * clamped to 0–3, weight j in bits 2·(j % 4) of byte j / 4. 18 bytes per block.
+ */
+export function encodeQ2_0(x: Float32Array): Uint8Array {
+  if (x.length % QK2_0) throw new RangeError(`Q2_0 needs a multiple of ${QK2_0} values.`);
+  const out = new Uint8Array((x.length / QK2_0) * 18);
+  const view = new DataView(out.buffer);
+  for (let b = 0; b < x.length / QK2_0; b++) {
+    const base = b * QK2_0;
+    const d = absMax(x, base, QK2_0);
+    const id = d > 0 ? fr(1 / d) : 0;
+    view.setUint16(b * 18, f32ToF16(d), true);
+    for (let j = 0; j < QK2_0; j++) {
+      const q = Math.min(3, Math.max(0, roundAway(fr(x[base + j]! * id)) + 1));
+      out[b * 18 + 2 + (j >> 2)]! |= q << ((j & 3) * 2);
+    }
+  }
+  return out;
+}
+
+export function decodeQ1_0(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array((bytes.length / 18) * QK1_0);
+  for (let b = 0; b < bytes.length / 18; b++) {
+    const d = f16ToF32(view.getUint16(b * 18, true));
+    for (let j = 0; j < QK1_0; j++) out[b * QK1_0 + j] = (bytes[b * 18 + 2 + (j >> 3)]! >> (j & 7)) & 1 ? d : -d;
+  }
+  return out;
+}
+
+export function decodeQ2_0(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array((bytes.length / 18) * QK2_0);
+  for (let b = 0; b < bytes.length / 18; b++) {
+    const d = f16ToF32(view.getUint16(b * 18, true));
+    for (let j = 0; j < QK2_0; j++) out[b * QK2_0 + j] = (((bytes[b * 18 + 2 + (j >> 2)]! >> ((j & 3) * 2)) & 3) - 1) * d;
+  }
+  return out;
+}
+
 export function decodeF16(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Float32Array.from({ length: bytes.length / 2 }, (_, i) => f16ToF32(view.getUint16(i * 2, true)));
@@ -157,4 +218,23 @@ export function decodeTQ1_0(bytes: Uint8Array): Float32Array {
     for (let n = 0; n < 4; n++) for (let j = 0; j < 4; j++) out[y++] = tritOf(bytes[o + 48 + j]!, n) * d;
   }
   return out;
+}
+
+export function decodeF32(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.slice().buffer);
+}
+
+const DECODERS: Readonly<Record<string, (bytes: Uint8Array) => Float32Array>> = {
+  F32: decodeF32,
+  F16: decodeF16,
+  Q8_0: decodeQ8_0,
+  TQ1_0: decodeTQ1_0,
+  TQ2_0: decodeTQ2_0,
+  Q1_0: decodeQ1_0,
+  Q2_0: decodeQ2_0,
+};
+
+/** Dequantises whole blocks of a type LightSeed decodes; undefined for the others. */
+export function decodeTensorData(typeName: string, bytes: Uint8Array): Float32Array | undefined {
+  return DECODERS[typeName]?.(bytes);
 }

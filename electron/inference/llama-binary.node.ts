@@ -1,0 +1,113 @@
+// Which llama.cpp the engine runs: LightSeed's own build from node-llama-cpp's bundled
+// source with the patches in llama-patch/ (scripts/build-llama.js, run by npm install), or
+// node-llama-cpp's prebuilt binary where that build is missing. Only the patched build
+// reads bitnet.hidden_activation, and whether the loaded binary honours it is measured,
+// not assumed: two tiny bitnet models that differ only in that key must answer differently.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
+import llamaPatch from './llama-patch/llama-patch.json';
+import { buildModel, type ModelShape } from './gguf/model-builder.node';
+
+export type LlamaBuild = 'lightseed' | 'prebuilt';
+
+export interface LoadedLlama {
+  llama: Llama;
+  build: LlamaBuild;
+}
+
+/** The cmake options that name LightSeed's build folder (node-llama-cpp hashes them into its name). */
+export const LIGHTSEED_CMAKE_OPTIONS: Readonly<Record<string, string>> = llamaPatch.cmakeOptions;
+
+/**
+ * LightSeed's build when it exists, else the prebuilt one. `LIGHTSEED_LLAMA=prebuilt` forces the
+ * prebuilt binary (benchmarks compare the two; tests prove a ReLU² model is refused on it).
+ */
+let firstError: string | undefined;
+
+/** llama.cpp's reason for the last refusal (the first error it logged since the last call), cleared when read. */
+export function takeLlamaError(): string | undefined {
+  const error = firstError;
+  firstError = undefined;
+  return error;
+}
+
+function logger(level: LlamaLogLevel, message: string): void {
+  if (level !== LlamaLogLevel.error && level !== LlamaLogLevel.fatal) return;
+  // "llama_model_load: error loading model: error loading model hyperparameters: key not found in model: X" → the last clause.
+  const reason = message
+    .trim()
+    .split(/: (?:error loading model(?: \w+)?: )+/)
+    .at(-1)
+    ?.replace(/^\w+: /, '')
+    .replace(/\s+/g, ' ');
+  firstError ??= reason;
+}
+
+export async function loadLlama(prefer: LlamaBuild = process.env.LIGHTSEED_LLAMA === 'prebuilt' ? 'prebuilt' : 'lightseed'): Promise<LoadedLlama> {
+  const common = { gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger, progressLogs: false } as const;
+  if (prefer === 'lightseed') {
+    try {
+      const llama = await getLlama({ ...common, cmakeOptions: { ...LIGHTSEED_CMAKE_OPTIONS }, usePrebuiltBinaries: false, existingPrebuiltBinaryMustMatchBuildOptions: true });
+      return { llama, build: 'lightseed' };
+    } catch {
+      // Not built here (no cmake, or the install skipped it): the prebuilt binary below.
+    }
+  }
+  return { llama: await getLlama(common), build: 'prebuilt' };
+}
+
+const probes = new WeakMap<Llama, Promise<boolean>>();
+
+/** Whether `llama` runs bitnet's feed-forward with the activation the file names. Measured once per binary. */
+export function honoursActivation(llama: Llama): Promise<boolean> {
+  let probe = probes.get(llama);
+  if (!probe) probes.set(llama, (probe = probeActivation(llama)));
+  return probe;
+}
+
+async function probeActivation(llama: Llama): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'lightseed-probe-'));
+  try {
+    const shape: ModelShape = { architecture: 'bitnet', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 2, contextLength: 16, matrixType: 'TQ2_0' };
+    // Pseudo-random ternary weights (xorshift32), the same for both files: the gates vary in sign
+    // and size, so SiLU and ReLU² differ.
+    const weights = () => {
+      let state = 0x9e3779b9;
+      const next = () => {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        return (state >>> 0) % 3;
+      };
+      return (name: string, dims: number[]) => {
+        const n = dims.reduce((a, b) => a * b, 1);
+        if (name.endsWith('norm.weight')) return new Float32Array(n).fill(1);
+        const s = name === 'token_embd.weight' ? 0.5 : 1 / Math.sqrt(dims[0]!);
+        return Float32Array.from({ length: n }, () => [-s, 0, s][next()]!);
+      };
+    };
+    const logits: number[][] = [];
+    for (const activation of ['silu', 'relu2'] as const) {
+      const path = join(dir, `${activation}.gguf`);
+      await buildModel(path, { ...shape, activation }, weights());
+      const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+      try {
+        const context = await model.createContext({ contextSize: 16, threads: 1 });
+        const [result] = await context.getSequence().controlledEvaluate([[70 as Token, { generateNext: { logits: true } }]]);
+        logits.push([...(result?.next?.logits?.values() ?? [])]);
+        await context.dispose();
+      } finally {
+        await model.dispose();
+      }
+    }
+    const [silu, relu2] = logits as [number[], number[]];
+    return silu.length > 0 && silu.some((value, i) => Math.abs(value - relu2[i]!) > 1e-3);
+  } catch (error) {
+    if (process.env.LIGHTSEED_DEBUG_PROBE) console.error(error);
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
