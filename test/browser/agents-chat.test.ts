@@ -9,6 +9,7 @@ import { Database } from '../../electron/store/database.node';
 import { runCli, startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
 import { insertGenesis } from '../helpers/genesis';
+import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
 import { apiClient } from '../helpers/ws-client';
@@ -142,8 +143,17 @@ describe('agents and chat in Chromium', () => {
     await page.getByLabel('Add a GGUF file').fill(junk);
     await page.getByRole('button', { name: 'Add' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not a GGUF model file/);
-    await page.screenshot({ path: join(SCREENSHOTS, 'models.png') });
-  });
+    // bitnet.cpp's I2_S (Falcon3's layout): converted to TQ2_0, tried by llama.cpp, and described.
+    const i2s = join(dir.path, 'falcon3-i2s.gguf');
+    await FAMILIES.find((family) => family.id === 'falcon3-i2s')!.write(i2s, ternaryWeights(3).source);
+    await page.getByLabel('Add a GGUF file').fill(i2s);
+    await page.getByRole('button', { name: 'Add' }).click();
+    const converted = page.getByRole('list', { name: 'Models' }).getByRole('listitem').filter({ hasText: 'Converted' });
+    await expect.poll(() => converted.count(), { timeout: 30_000 }).toBe(1);
+    expect(await converted.textContent()).toMatch(/1-bit\s*TQ2_0, \d\.\d\d bits per weight/);
+    expect(await converted.textContent()).toMatch(/Converted from .*falcon3-i2s\.gguf: bitnet\.cpp's I2_S \(llama\) to TQ2_0/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'models.png'), fullPage: true });
+  }, 60_000);
 
   it('lays out every populated view without overflow at 1280×720 and at 4K, in light and dark', async () => {
     for (const theme of ['Light', 'Dark'] as const) {

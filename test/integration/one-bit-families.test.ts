@@ -102,7 +102,7 @@ describe("bitnet.cpp's I2_S, converted", () => {
       await using db = await Database.open({ path: join(dir.path, `${family.id}-lossless.db`) });
       const model = await addModel(db.connection, source, 1, { convertDir: join(dir.path, `converted-${family.id}`) });
       expect(readFileSync(source).equals(before)).toBe(true);
-      expect(model.conversion).toMatch(/converted from bitnet\.cpp's I2_S/);
+      expect(model.conversion).toMatch(/^bitnet\.cpp's I2_S \((bitnet-25|bitnet|llama)\) to TQ2_0/);
       const original = written.get(family.id)!;
       const back = await dequantised(model.path);
       const sourceFile = await readGguf(source);

@@ -99,11 +99,11 @@ function plan(file: GgufFile, summary: ModelSummary, handle: FileHandle, path: s
     }
   }
   if (converted > 0) metadata['general.file_type'] = { type: GgufValueType.UINT32, value: anyQ2 ? FTYPE_MOSTLY_Q2_0 : FTYPE_MOSTLY_TQ2_0 };
-  const source = rename ? `bitnet.cpp's ${printable(sourceArch)}` : printable(sourceArch);
+  const source = printable(sourceArch);
   const description =
     converted > 0
-      ? `converted from bitnet.cpp's I2_S (${source}) to ${anyQ2 ? 'TQ2_0 and Q2_0' : 'TQ2_0'}: ${converted} ternary tensors, ${exactScales ? 'each scale kept exactly as a float32 .scale tensor' : 'each scale rounded to fp16'}`
-      : `a copy that records ${ACTIVATION_KEY} = ${summary.activation}`;
+      ? `bitnet.cpp's I2_S (${source}) to ${anyQ2 ? 'TQ2_0 and Q2_0' : 'TQ2_0'}, ${converted} ternary tensors, ${exactScales ? 'each scale kept exactly as a float32 .scale tensor' : 'each scale rounded to fp16'}`
+      : `the same tensors, with ${ACTIVATION_KEY} = ${summary.activation} recorded`;
   metadata['lightseed.converted_from'] = gguf.str(description);
   return { metadata, tensors, description, converted };
 }
