@@ -32,7 +32,8 @@ export interface AdapterShape {
 
 const SAMPLE_BYTES = 1 << 16;
 
-async function sampleRms(path: string, file: GgufFile, tensor: GgufTensorInfo): Promise<number> {
+/** The first values of a tensor (up to SAMPLE_BYTES of it), dequantised; undefined for types LightSeed does not decode. */
+async function sampleValues(path: string, file: GgufFile, tensor: GgufTensorInfo): Promise<Float32Array> {
   const type = ggmlType(tensor.type);
   if (!type) throw new GgufError(`${tensor.name} has an unknown type ${tensor.type}.`);
   const elements = tensor.dims.reduce((a, b) => a * b, 1);
@@ -45,9 +46,13 @@ async function sampleRms(path: string, file: GgufFile, tensor: GgufTensorInfo): 
   } finally {
     await handle.close();
   }
-  const decoded = decodeTensorData(type.name, bytes);
+  return decodeTensorData(type.name, bytes) ?? new Float32Array(0);
+}
+
+async function sampleRms(path: string, file: GgufFile, tensor: GgufTensorInfo): Promise<number> {
+  const decoded = await sampleValues(path, file, tensor);
   // Other quantisations: a neutral yardstick (the usual initialisation's 1/√n).
-  if (!decoded) return 1 / Math.sqrt(tensor.dims[0]!);
+  if (decoded.length === 0) return 1 / Math.sqrt(tensor.dims[0]!);
   let sum = 0;
   for (const v of decoded) sum += v * v;
   return Math.sqrt(sum / decoded.length) || 1 / Math.sqrt(tensor.dims[0]!);
@@ -62,13 +67,21 @@ export async function adapterShapeOf(modelPath: string): Promise<AdapterShape> {
   for (let block = 0; byName.has(`blk.${block}.attn_q.weight`); block++) {
     for (const kind of ADAPTED_KINDS) {
       const info = byName.get(`blk.${block}.${kind}.weight`);
+      // A mixture of experts has no dense ffn_down (its experts' are three-dimensional): the voice stays in attention there.
+      if (!info && kind === 'ffn_down') continue;
       if (!info || info.dims.length !== 2) throw new GgufError(`${modelPath} has no two-dimensional blk.${block}.${kind}.weight to adapt.`);
       targets.push({ tensor: info.name, kind, inputs: info.dims[0]!, outputs: info.dims[1]! });
     }
   }
   if (targets.length === 0) throw new GgufError(`${modelPath} has no attention blocks (blk.N.attn_q.weight): an agent's adapter cannot attach to it.`);
   const weightRms = {} as Record<AdaptedKind, number>;
-  for (const kind of ADAPTED_KINDS) weightRms[kind] = await sampleRms(modelPath, file, byName.get(`blk.0.${kind}.weight`)!);
+  for (const kind of ADAPTED_KINDS) {
+    const first = byName.get(`blk.0.${kind}.weight`);
+    if (!first) continue;
+    // A tensor with a `.scale` beside it (bitnet.cpp's models, converted) is that scale times its stored weights.
+    const scale = byName.get(`blk.0.${kind}.scale`);
+    weightRms[kind] = (await sampleRms(modelPath, file, first)) * (scale ? Math.abs((await sampleValues(modelPath, file, scale))[0] ?? 1) : 1);
+  }
   const biasableTokens = biasableTokenIds(file, modelPath);
   const key = createHash('sha256')
     .update(JSON.stringify({ architecture, targets: targets.map((t) => [t.tensor, t.inputs, t.outputs]), weightRms, biasable: biasableTokens.length }))

@@ -10,6 +10,15 @@ import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats,
 /** The engine process stopped while a request was in flight. */
 export class EngineCrashedError extends Error {
   override readonly name = 'EngineCrashedError';
+
+  constructor(
+    message: string,
+    /** How the process ended ("was killed (SIGABRT)", "exited with code 1") and the line of its output that says why. */
+    readonly how: string,
+    readonly reason: string | undefined,
+  ) {
+    super(message);
+  }
 }
 
 export class EngineError extends Error {
@@ -131,7 +140,7 @@ export class EngineHost implements AsyncDisposable {
       const why = crashReason(stderr);
       const message = `The inference engine ${how}${why ? `: ${why}` : ''}. It restarts with the next request; the conversation is kept.`;
       for (const [id, pending] of this.#pending) {
-        pending.reject(new EngineCrashedError(message));
+        pending.reject(new EngineCrashedError(message, how, why));
         this.#pending.delete(id);
       }
       this.options.onCrash?.(message);

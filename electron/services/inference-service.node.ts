@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
-import { chooseThreads, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
+import { chooseThreads, EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
 import type { ChatTurn } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
 import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, verifyModelFile } from '../store/models.node';
@@ -36,7 +36,14 @@ export class InferenceService implements AsyncDisposable {
   async #check(path: string): Promise<void> {
     if (!this.engineWorker) return;
     await using engine = new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
-    await engine.check(path);
+    try {
+      await engine.check(path);
+    } catch (error) {
+      if (!(error instanceof EngineCrashedError)) throw error;
+      // An assertion names llama.cpp's source file by where it was built: from its src/ or ggml/ on is enough.
+      const reason = error.reason?.replace(/^\S*?\/(?=(src|ggml)\/)/, '');
+      throw new Error(`llama.cpp stopped while trying it (its process ${error.how}${reason ? `: ${reason}` : ''}); the app was not affected`, { cause: error });
+    }
   }
 
   /** The model generation uses: the default, or else the embedded model (registered on first use). */

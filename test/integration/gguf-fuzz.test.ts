@@ -12,7 +12,7 @@ import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { EngineHost } from '../../electron/inference/engine-host.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
-import { addModel } from '../../electron/store/models.node';
+import { addModel, verifyModelFile } from '../../electron/store/models.node';
 import { runCli } from '../helpers/cli';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -216,6 +216,37 @@ describe('a corpus of damaged GGUF files', () => {
       }
     }, 30_000);
   }
+});
+
+describe('beyond the header', () => {
+  it('contains an abort inside llama.cpp (qwen3 asserts its RoPE width is the head width) and says it in one line', async () => {
+    const path = join(dir.path, 'qwen3-rope.gguf');
+    await FAMILIES.find((f) => f.id === 'bonsai-q1')!.write(path, ternaryWeights(5).source);
+    const b = readFileSync(path);
+    const at = mapHeader(b).keys.get('qwen3.rope.dimension_count')!.valueAt;
+    b.writeUInt32LE(32, at);
+    writeFileSync(path, b);
+    const refused = runCli(['--data-dir', join(dir.path, 'abort-data'), 'models', 'add', path]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^lightseed: .*qwen3-rope\.gguf cannot be used: llama\.cpp stopped while trying it \(its process was killed \(SIGABRT\): src\/models\/qwen3\.cpp:\d+: GGML_ASSERT\(n_embd_head == n_rot\) failed\); the app was not affected/);
+  }, 30_000);
+
+  it('checks a registered file again before a load: the same file passes, a changed one is validated and described again, a damaged one refused', async () => {
+    const path = join(dir.path, 'swapped.gguf');
+    await FAMILIES.find((f) => f.id === 'trilm-tq2')!.write(path, ternaryWeights(8).source);
+    const model = await addModel(db.connection, path, 5);
+    expect(await verifyModelFile(db.connection, model)).toEqual(model);
+    // Another valid model in its place: hashed, validated, its row updated.
+    await FAMILIES.find((f) => f.id === 'trilm-tq1')!.write(path, ternaryWeights(9).source);
+    const swapped = await verifyModelFile(db.connection, model);
+    expect(swapped.sha256).not.toBe(model.sha256);
+    expect(swapped.weightType).toBe('TQ1_0');
+    expect(await verifyModelFile(db.connection, swapped)).toEqual(swapped);
+    // A damaged file in its place: refused before llama.cpp sees it.
+    writeFileSync(path, readFileSync(path).subarray(0, 5000));
+    await expect(verifyModelFile(db.connection, swapped)).rejects.toThrow(/swapped\.gguf .*truncated/);
+  });
 });
 
 describe('paths that are not model files', () => {

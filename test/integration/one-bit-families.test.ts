@@ -12,6 +12,7 @@ import { decodeTensorData } from '../../electron/inference/gguf/quantize.std';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { Database } from '../../electron/store/database.node';
 import { addModel } from '../../electron/store/models.node';
+import { adapterShapeOf } from '../../electron/agents/adapter-shape.node';
 import { runCli } from '../helpers/cli';
 import { quantizeI2S } from '../helpers/bitnet-cpp-writer';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
@@ -36,7 +37,7 @@ afterAll(() => dir.remove());
 describe('models add and generate with each 1-bit family', () => {
   for (const family of FAMILIES) {
     const needsPatch = family.expect.activation === 'relu2';
-    it.skipIf(needsPatch && !built.ok && process.env.CI !== 'true')(`${family.label} (${family.format})`, () => {
+    it.skipIf(needsPatch && !built.ok && process.env.CI !== 'true')(`${family.label} (${family.format})`, async () => {
       const data = join(dir.path, `data-${family.id}`);
       const file = join(dir.path, `${family.id}.gguf`);
       const added = runCli(['--data-dir', data, 'models', 'add', file, '--json']);
@@ -49,6 +50,13 @@ describe('models add and generate with each 1-bit family', () => {
         expect(model.convertedFrom).toBe(file);
         expect(model.path.startsWith(join(data, 'models'))).toBe(true);
       } else expect(model.path).toBe(file);
+      // An agent's voice adapter sizes itself by the weights' RMS: the stored weights times any .scale tensor.
+      const adapter = await adapterShapeOf(model.path);
+      const original = written.get(family.id)!.get('blk.0.attn_q.weight')!;
+      const rms = Math.sqrt(original.reduce((sum, v) => sum + v * v, 0) / original.length);
+      expect(adapter.weightRms.attn_q / rms).toBeGreaterThan(0.75);
+      expect(adapter.weightRms.attn_q / rms).toBeLessThan(1.25);
+      if (family.expect.experts) expect(adapter.targets.some((t) => t.kind === 'ffn_down')).toBe(false);
       const listed = runCli(['--data-dir', data, 'models', 'list']);
       expect(listed.stdout).toMatch(new RegExp(`${family.expect.architecture}, .* parameters.*1-bit \\(${family.expect.weightType}, \\d\\.\\d\\d bits per weight\\)`));
       const generated = runCli(['--data-dir', data, 'generate', '--prompt', 'Once upon a time', '--temperature', '0', '--max-tokens', '12']);
