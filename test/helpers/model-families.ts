@@ -41,14 +41,14 @@ export function ternaryWeights(seed: number) {
   return { source, store };
 }
 
-const dense = { embeddingLength: 256, blockCount: 2, feedForwardLength: 512, headCount: 4, headCountKv: 2, contextLength: 256 };
+const dense = { embeddingLength: 256, blockCount: 2, feedForwardLength: 512, headCount: 4, headCountKv: 2, contextLength: 1024 };
 
 function ours(shape: Omit<ModelShape, 'contextLength'> & { contextLength?: number }) {
-  return (path: string, weights: WeightSource) => buildModel(path, { contextLength: 256, ...shape }, weights);
+  return (path: string, weights: WeightSource) => buildModel(path, { contextLength: 1024, ...shape }, weights);
 }
 
 function bitnetCpp(shape: Omit<BitnetCppShape, 'contextLength'>) {
-  return (path: string, weights: WeightSource) => writeBitnetCppModel(path, { contextLength: 256, ...shape }, weights);
+  return (path: string, weights: WeightSource) => writeBitnetCppModel(path, { contextLength: 1024, ...shape }, weights);
 }
 
 export const FAMILIES: Family[] = [
