@@ -3,8 +3,8 @@
 // I2_S converted by LightSeed, and a Qwen3 1.7B shape (2048×28, 6144, 151k vocabulary) in Q1_0
 // (Bonsai) and Q2_0 (Ternary Bonsai). Each measured three ways in one run, each in a process of
 // its own: our engine (our sampler, the pool's DRBG), raw node-llama-cpp evaluation of the same
-// file and threads on LightSeed's llama.cpp build, and the same on node-llama-cpp's prebuilt
-// binary. Also the time and peak memory of converting the 2B4T-shaped I2_S file, against a plain
+// file and threads on the build the engine chooses for it, and LightSeed's llama.cpp build
+// against node-llama-cpp's prebuilt binary. Also the time and peak memory of converting the 2B4T-shaped I2_S file, against a plain
 // copy of it. Real shapes take ~15 minutes and ~6 GB of disk: LIGHTSEED_BENCH_FULL=1; without
 // it, the same families at a quarter of the width and depth.
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { convertModel } from '../electron/inference/gguf/convert-model.node';
 import { readGguf } from '../electron/inference/gguf/gguf-reader.node';
 import { validateModel } from '../electron/inference/gguf/gguf-validate.std';
 import { buildModel, type ModelShape, type WeightSource } from '../electron/inference/gguf/model-builder.node';
-import { LIGHTSEED_CMAKE_OPTIONS } from '../electron/inference/llama-binary.node';
+import { buildFor, LIGHTSEED_CMAKE_OPTIONS } from '../electron/inference/llama-binary.node';
 import { buildPathsFrom } from '../electron/paths/build-paths.node';
 import { writeBitnetCppModel } from '../test/helpers/bitnet-cpp-writer';
 import { lightseedLlamaBuilt } from '../test/helpers/llama-build';
@@ -98,11 +98,13 @@ function measure(label: string, modelPath: string): void {
   }
 }
 
-async function measureOurs(label: string, modelPath: string): Promise<void> {
+/** Our engine against raw evaluation on the build the engine chooses for the model (LightSeed's only for ReLU²). */
+async function measureOurs(label: string, modelPath: string, needsPatch: boolean): Promise<void> {
+  const build = buildFor(needsPatch);
   for (const threads of THREAD_COUNTS) {
     const a = await ours(modelPath, threads);
-    const b = raw(modelPath, threads, 'lightseed');
-    console.log(`${label}, ${threads} thread${threads > 1 ? 's' : ''}: ours ${a.toFixed(1)} tok/s, raw node-llama-cpp evaluation ${b.toFixed(1)} tok/s, ratio ${(a / b).toFixed(2)}`);
+    const b = raw(modelPath, threads, build);
+    console.log(`${label}, ${threads} thread${threads > 1 ? 's' : ''}: ours ${a.toFixed(1)} tok/s, raw node-llama-cpp evaluation (${build === 'lightseed' ? "LightSeed's build" : 'prebuilt'}) ${b.toFixed(1)} tok/s, ratio ${(a / b).toFixed(2)}`);
   }
 }
 
@@ -141,7 +143,7 @@ it.skipIf(!lightseedLlamaBuilt().ok)('1-bit formats at real shapes: our engine, 
     await buildModel(tq2, bitnet2b4t, poolWeights(1));
     const label2b4t = `BitNet b1.58 2B4T shape (${shapeName(bitnet2b4t)})`;
     measure(`${label2b4t} TQ2_0`, tq2);
-    await measureOurs(`${label2b4t} TQ2_0`, tq2);
+    await measureOurs(`${label2b4t} TQ2_0`, tq2, true);
     rmSync(tq2);
 
     const i2s = join(dir.path, '2b4t-i2_s.gguf');
@@ -168,7 +170,7 @@ it.skipIf(!lightseedLlamaBuilt().ok)('1-bit formats at real shapes: our engine, 
     );
     rmSync(i2s);
     measure(`${label2b4t} converted from I2_S`, converted);
-    await measureOurs(`${label2b4t} converted from I2_S`, converted);
+    await measureOurs(`${label2b4t} converted from I2_S`, converted, true);
     rmSync(converted);
 
     for (const matrixType of ['Q1_0', 'Q2_0'] as const) {
@@ -176,7 +178,7 @@ it.skipIf(!lightseedLlamaBuilt().ok)('1-bit formats at real shapes: our engine, 
       await buildModel(path, { ...qwen3, matrixType, embeddingType: matrixType === 'Q1_0' ? 'Q1_0' : 'Q8_0' }, poolWeights(2));
       const label = `Qwen3 1.7B shape (${shapeName(qwen3)}) ${matrixType}`;
       measure(label, path);
-      await measureOurs(label, path);
+      await measureOurs(label, path, false);
       rmSync(path);
     }
   } finally {

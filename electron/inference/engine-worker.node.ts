@@ -6,7 +6,7 @@ import { resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type Llama
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
 import { readGguf } from './gguf/gguf-reader.node';
 import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
-import { honoursActivation, loadLlama, takeLlamaError, type LoadedLlama } from './llama-binary.node';
+import { buildFor, honoursActivation, llamaBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats } from './engine-protocol.std';
 
@@ -19,7 +19,6 @@ interface Loaded {
   contexts: Map<string, LlamaContext>;
 }
 
-let llama: Promise<LoadedLlama> | undefined;
 let loaded: Loaded | undefined;
 const aborted = new Set<number>();
 /** Reused across tokens: its buffers are sized for the vocabulary once. */
@@ -198,8 +197,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
 async function handle(request: EngineRequest): Promise<void> {
   switch (request.type) {
     case 'load': {
-      const { llama: binary, build } = await (llama ??= loadLlama());
-      await refuseWrongActivation(request.modelPath, binary);
+      const { llama: binary, build } = await llamaFor(request.modelPath);
       if (loaded) await loaded.model.dispose();
       loaded = undefined;
       const model = await loadOrSay(binary, request.modelPath, false);
@@ -221,8 +219,7 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'check': {
       // A trial load for `models add`: llama.cpp's own checks (the tensors its architecture needs,
       // their shapes, every block's scale finite), a small context and one token through the graph.
-      const { llama: binary, build } = await (llama ??= loadLlama());
-      await refuseWrongActivation(request.modelPath, binary);
+      const { llama: binary, build } = await llamaFor(request.modelPath);
       const model = await loadOrSay(binary, request.modelPath, true);
       try {
         const context = await model.createContext({ contextSize: Math.min(256, model.trainContextSize || 256), threads: 1 });
@@ -313,13 +310,15 @@ async function loadOrSay(binary: LoadedLlama['llama'], modelPath: string, checkT
 }
 
 /**
- * A bitnet model that names ReLU² runs only on a llama.cpp that honours the name: the prebuilt
- * one would silently use SiLU (BitNet b1.58 2B4T's perplexity 99.8 instead of 17.1).
+ * The llama.cpp a model runs on. A bitnet model that names ReLU² runs only on a llama.cpp that
+ * honours the name: the prebuilt one would silently use SiLU (BitNet b1.58 2B4T's perplexity
+ * 99.8 instead of 17.1), so it is refused where LightSeed's build is missing.
  */
-async function refuseWrongActivation(modelPath: string, binary: LoadedLlama['llama']): Promise<void> {
+async function llamaFor(modelPath: string): Promise<LoadedLlama> {
   const file = await readGguf(modelPath);
-  if (file.metadata.get('general.architecture')?.value !== 'bitnet' || file.metadata.get(ACTIVATION_KEY)?.value !== 'relu2') return;
-  if (await honoursActivation(binary)) return;
+  const needsPatch = file.metadata.get('general.architecture')?.value === 'bitnet' && file.metadata.get(ACTIVATION_KEY)?.value === 'relu2';
+  const chosen = await llamaBuild(buildFor(needsPatch));
+  if (!needsPatch || (await honoursActivation(chosen.llama))) return chosen;
   throw new Error(
     `${modelPath} needs a ReLU² feed-forward, which only LightSeed's own llama.cpp build computes, and it is not built here (npm run build:llama, with cmake and a C++ compiler): the prebuilt llama.cpp would run it with SiLU and answer poorly, so it is not loaded.`,
   );

@@ -1,8 +1,11 @@
-// Which llama.cpp the engine runs: LightSeed's own build from node-llama-cpp's bundled
-// source with the patches in llama-patch/ (scripts/build-llama.js, run by npm install), or
-// node-llama-cpp's prebuilt binary where that build is missing. Only the patched build
-// reads bitnet.hidden_activation, and whether the loaded binary honours it is measured,
-// not assumed: two tiny bitnet models that differ only in that key must answer differently.
+// Which llama.cpp the engine runs: node-llama-cpp's prebuilt binary, or LightSeed's own build
+// from its bundled source with the patches in llama-patch/ (scripts/build-llama.js, run by npm
+// install) for the models that need a patch. Only the patched build reads
+// bitnet.hidden_activation, and whether a binary honours it is measured, not assumed: two tiny
+// bitnet models that differ only in that key must answer differently. The patched build is
+// not used for everything: `npm run bench` measured it at 0.82–0.85 of the prebuilt binary's
+// decoding speed on TQ2_0 (the same on Q1_0), so a model runs on it only when it needs it.
+// Both load side by side in one engine process (their libraries have different names).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +23,6 @@ export interface LoadedLlama {
 /** The cmake options that name LightSeed's build folder (node-llama-cpp hashes them into its name). */
 export const LIGHTSEED_CMAKE_OPTIONS: Readonly<Record<string, string>> = llamaPatch.cmakeOptions;
 
-/**
- * LightSeed's build when it exists, else the prebuilt one. `LIGHTSEED_LLAMA=prebuilt` forces the
- * prebuilt binary (benchmarks compare the two; tests prove a ReLU² model is refused on it).
- */
 let firstError: string | undefined;
 
 /** llama.cpp's reason for the last refusal (the first error it logged since the last call), cleared when read. */
@@ -45,7 +44,27 @@ function logger(level: LlamaLogLevel, message: string): void {
   firstError ??= reason;
 }
 
-export async function loadLlama(prefer: LlamaBuild = process.env.LIGHTSEED_LLAMA === 'prebuilt' ? 'prebuilt' : 'lightseed'): Promise<LoadedLlama> {
+/**
+ * The build a model runs on: LightSeed's where the model needs its patch, the prebuilt one
+ * otherwise. `LIGHTSEED_LLAMA=prebuilt` uses the prebuilt binary for everything (tests prove a
+ * ReLU² model is refused there); `LIGHTSEED_LLAMA=lightseed` uses LightSeed's build for everything.
+ */
+export function buildFor(needsPatch: boolean, env: NodeJS.ProcessEnv = process.env): LlamaBuild {
+  if (env.LIGHTSEED_LLAMA === 'prebuilt') return 'prebuilt';
+  if (env.LIGHTSEED_LLAMA === 'lightseed') return 'lightseed';
+  return needsPatch ? 'lightseed' : 'prebuilt';
+}
+
+const loaded = new Map<LlamaBuild, Promise<LoadedLlama>>();
+
+/** The binding for `build`, loaded once per process; LightSeed's falls back to the prebuilt one where it was not built. */
+export function llamaBuild(build: LlamaBuild): Promise<LoadedLlama> {
+  let llama = loaded.get(build);
+  if (!llama) loaded.set(build, (llama = loadLlama(build)));
+  return llama;
+}
+
+async function loadLlama(prefer: LlamaBuild): Promise<LoadedLlama> {
   const common = { gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger, progressLogs: false } as const;
   if (prefer === 'lightseed') {
     try {
