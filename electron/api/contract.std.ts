@@ -150,6 +150,47 @@ export const RegisteredModel = z.strictObject({
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 
+/** A catalog model's download: the file arriving, then checked, converted where needed and registered. */
+export const DownloadStatus = z.strictObject({
+  name: z.string(),
+  /** adding: validated, converted where the format needs it, tried by llama.cpp, registered. */
+  state: z.enum(['downloading', 'paused', 'adding', 'done', 'failed', 'cancelled']),
+  downloaded: z.number(),
+  total: z.number(),
+  bytesPerSecond: z.number(),
+  secondsLeft: z.number().nullable(),
+  /** What happened, in words: why it paused or failed, what was kept or removed. */
+  message: z.string().nullable(),
+  /** The registered model once done. */
+  modelId: z.number().int().nullable(),
+});
+export type DownloadStatus = z.infer<typeof DownloadStatus>;
+
+export const CatalogItem = z.strictObject({
+  name: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  parameters: z.number(),
+  format: z.string(),
+  architecture: z.string(),
+  licence: z.string(),
+  repo: z.string(),
+  file: z.string(),
+  revision: z.string(),
+  sizeBytes: z.number(),
+  sizeExact: z.boolean(),
+  sha256: z.string().nullable(),
+  chat: z.boolean(),
+  /** Memory it needs loaded, roughly: weights, KV cache at the context LightSeed uses, compute buffers. */
+  memoryBytes: z.number(),
+  /** The registered model made from it, if it was got before. */
+  modelId: z.number().int().nullable(),
+  /** Bytes of an unfinished download kept on disk. */
+  partialBytes: z.number(),
+  download: DownloadStatus.nullable(),
+});
+export type CatalogItem = z.infer<typeof CatalogItem>;
+
 export const GenerationStats = z.strictObject({
   tokens: z.number().int(),
   promptTokens: z.number().int(),
@@ -265,6 +306,17 @@ export const methods = {
   'models.add': { params: z.strictObject({ path: z.string().min(1).max(4096) }), result: RegisteredModel },
   'models.remove': { params: z.strictObject({ id: z.number().int().positive() }), result: z.strictObject({ removed: z.boolean() }) },
   'models.setDefault': { params: z.strictObject({ id: z.number().int().positive() }), result: RegisteredModel },
+  /** Known 1-bit models to get, with what each needs; no network is used to list them. */
+  'models.catalog': { params: NoParams, result: z.strictObject({ entries: z.array(CatalogItem), source: z.string() }) },
+  /**
+   * Downloads a catalog model (or resumes its paused download), checks it, converts it where needed,
+   * registers it and makes it the default; progress arrives as models.download events.
+   */
+  'models.get': { params: z.strictObject({ name: z.string().min(1).max(64), from: z.string().min(1).max(4096).optional() }), result: DownloadStatus },
+  /** Pauses a download; what arrived stays on disk for models.get to resume. */
+  'models.pause': { params: z.strictObject({ name: z.string().min(1).max(64) }), result: DownloadStatus },
+  /** Stops a download or a paused one and removes what arrived. */
+  'models.cancel': { params: z.strictObject({ name: z.string().min(1).max(64) }), result: DownloadStatus },
   /** Generates with the default model; tokens arrive as generate.token events, the end as generate.done. */
   'generate.start': {
     params: z.strictObject({
@@ -382,6 +434,8 @@ export const events = {
   'harvest.progress': HarvestStatus,
   /** Raw samples as they arrive (a slice, at most every 100 ms), for the live scope. */
   'harvest.samples': z.strictObject({ bitsPerSample: z.number().int(), samples: z.array(z.number().int()).max(4096) }),
+  /** A download's progress (at most four times a second) and each change of its state. */
+  'models.download': DownloadStatus,
   'generate.token': z.strictObject({ generationId: z.number().int(), text: z.string() }),
   'generate.done': z.union([
     z.strictObject({ generationId: z.number().int(), ok: z.literal(true), text: z.string(), stats: GenerationStats }),

@@ -1,17 +1,12 @@
 // Text the entropy commands print for people (JSON output skips all of this).
 import type { GenesisRecord } from '../../native-bridge/harvest/harvest-store.std';
 import type { HarvestStatus } from '../api/contract.std';
+import { formatDuration as duration } from '../api/units.std';
 
 export function formatBits(bits: number): string {
   return bits >= 100 ? bits.toFixed(0) : bits.toFixed(1);
 }
 
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 /** One line of progress for stderr. */
 export function progressLine(status: HarvestStatus): string {

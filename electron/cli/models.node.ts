@@ -4,7 +4,48 @@ import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
 import { EngineHost, chooseThreads } from '../inference/engine-host.node';
 import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
-import { UsageError, type Command } from './command.node';
+import { UsageError, type CliContext, type Command } from './command.node';
+import type { CatalogItem, DownloadStatus } from '../api/contract.std';
+import { formatBytes, formatDuration } from '../api/units.std';
+
+function describeCatalogItem(item: CatalogItem): string {
+  const params = item.parameters >= 1e9 ? `${(item.parameters / 1e9).toFixed(1)}B` : `${(item.parameters / 1e6).toFixed(0)}M`;
+  const state =
+    item.modelId !== null ? `  [got: model #${item.modelId}]` : item.partialBytes > 0 ? `  [paused: ${formatBytes(item.partialBytes)} here, \`models get ${item.name}\` resumes]` : '';
+  return [
+    `${item.name}: ${item.title}, ${params} parameters, ${item.format} (${item.architecture}), ${item.sizeExact ? '' : 'about '}${formatBytes(item.sizeBytes)}, needs about ${formatBytes(item.memoryBytes)} of memory, ${item.licence}${item.chat ? '' : ', base model (continues text)'}${state}`,
+    `    ${item.summary}`,
+    `    huggingface.co/${item.repo} ${item.file}${item.revision === 'main' ? '' : ` @ ${item.revision.slice(0, 12)}`}, sha256 ${item.sha256 ?? 'not published (checked structurally and by llama.cpp instead)'}`,
+  ].join('\n');
+}
+
+/** A progress bar on one redrawn line, or a line every tenth where stderr is not a terminal. */
+function progressPrinter(context: CliContext): (status: DownloadStatus) => void {
+  let lastTenth = -1;
+  let lastState = '';
+  return (status) => {
+    if (status.state !== 'downloading') {
+      if (status.state !== lastState && status.state === 'adding') {
+        if (context.interactive) process.stderr.write('\r\x1b[2K');
+        context.err(status.message ?? 'Checking…');
+      }
+      lastState = status.state;
+      return;
+    }
+    lastState = status.state;
+    const fraction = status.total > 0 ? Math.min(1, status.downloaded / status.total) : 0;
+    const rate = status.bytesPerSecond > 0 ? `${formatBytes(status.bytesPerSecond)}/s, ${formatDuration(status.secondsLeft)} left` : 'starting';
+    const text = `${formatBytes(status.downloaded)} / ${formatBytes(status.total)} (${(fraction * 100).toFixed(0)}%), ${rate}`;
+    if (context.interactive) {
+      const width = 30;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
+    } else if (Math.floor(fraction * 10) > lastTenth) {
+      lastTenth = Math.floor(fraction * 10);
+      context.err(`${status.name}: ${text}`);
+    }
+  };
+}
 
 function describe(model: RegisteredModel): string {
   const types = Object.entries(model.types)
@@ -26,15 +67,58 @@ function describe(model: RegisteredModel): string {
 
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'Manage local ternary models: add (validated), list, rm, default',
-  usage: 'add FILE | list | rm MODEL | default MODEL [--json]',
-  options: { json: { type: 'boolean' } },
-  optionHelp: { json: { text: 'print JSON' } },
+  summary: 'Manage local 1-bit models: catalog, get (download), add (validated), list, rm, default, cancel',
+  usage: 'catalog | get NAME [--from FILE|URL] [--keep-default] | cancel NAME | add FILE | list | rm MODEL | default MODEL [--json]',
+  options: { json: { type: 'boolean' }, from: { type: 'string' }, 'keep-default': { type: 'boolean' } },
+  optionHelp: {
+    json: { text: 'print JSON' },
+    from: { value: 'FILE|URL', text: "get: take the model from this file or URL instead of the catalog's source" },
+    'keep-default': { text: 'get: leave the default model as it is' },
+  },
   async run(values, [action = 'list', key], context) {
     await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
     const db = services.database.connection;
     const print = (model: RegisteredModel | RegisteredModel[]) => context.out(values.json ? JSON.stringify(model, null, 2) : [model].flat().map(describe).join('\n'));
     switch (action) {
+      case 'catalog': {
+        const entries = await services.downloads.catalog();
+        if (values.json) context.out(JSON.stringify({ entries, source: services.downloads.source }, null, 2));
+        else {
+          context.out(entries.map(describeCatalogItem).join('\n'));
+          context.out(`\nListing these contacted nothing. \`lightseed models get NAME\` downloads from ${services.downloads.source}.`);
+        }
+        return 0;
+      }
+      case 'get': {
+        if (!key) throw new UsageError('models get needs a catalog name: `lightseed models catalog` lists them.');
+        const entry = services.downloads.entry(key);
+        const print = progressPrinter(context);
+        // Ctrl-C pauses: what arrived stays, and the same command resumes.
+        const interrupt = () => void services.downloads.pause(key);
+        process.once('SIGINT', interrupt);
+        process.once('SIGTERM', interrupt);
+        try {
+          const { status, model } = await services.downloads.get(entry.name, { from: typeof values.from === 'string' ? values.from : undefined, keepDefault: values['keep-default'] === true, onStatus: print });
+          if (context.interactive) process.stderr.write('\r\x1b[2K');
+          if (status.state !== 'done' || !model) {
+            context.err(`lightseed: ${status.message ?? status.state}`);
+            return status.state === 'paused' ? 130 : 1;
+          }
+          if (values.json) context.out(JSON.stringify(model, null, 2));
+          else context.out(describe(model));
+          context.err(status.message ?? 'Done.');
+          return 0;
+        } finally {
+          process.off('SIGINT', interrupt);
+          process.off('SIGTERM', interrupt);
+        }
+      }
+      case 'cancel': {
+        if (!key) throw new UsageError('models cancel needs a catalog name.');
+        const status = await services.downloads.cancel(services.downloads.entry(key).name);
+        context.out(status.message ?? `Nothing of ${key} was on disk.`);
+        return 0;
+      }
       case 'add': {
         if (!key) throw new UsageError('models add needs a GGUF file.');
         let model: RegisteredModel;
@@ -50,7 +134,7 @@ export const modelsCommand: Command = {
       }
       case 'list': {
         const models = listModels(db);
-        if (!values.json && models.length === 0) context.out('No models added: `lightseed models add FILE.gguf` (1-bit and ternary GGUF: TQ1_0, TQ2_0, Q1_0, Q2_0, or bitnet.cpp\'s I2_S).');
+        if (!values.json && models.length === 0) context.out('No models added: `lightseed models catalog` lists 1-bit models to get in one step; `lightseed models add FILE.gguf` adds one you have (TQ1_0, TQ2_0, Q1_0, Q2_0, or bitnet.cpp\'s I2_S).');
         else print(models);
         return 0;
       }
@@ -63,7 +147,7 @@ export const modelsCommand: Command = {
         print(setDefaultModel(db, key));
         return 0;
       default:
-        throw new UsageError(`Unknown models action "${action}": use add, list, rm or default.`);
+        throw new UsageError(`Unknown models action "${action}": use catalog, get, cancel, add, list, rm or default.`);
     }
   },
 };

@@ -12,6 +12,7 @@ import { assessInThisThread, workerAssessor } from '../../native-bridge/estimato
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
+import { ModelDownloads } from './model-downloads.node';
 import { AgentService, type TurnResult } from './agent-service.node';
 import { countAgents, getAgent, listAgents } from '../store/lineage.node';
 import { lineageColumns } from '../store/lineage-tree.node';
@@ -45,6 +46,7 @@ export class AppServices implements AsyncDisposable {
   readonly hub: EventHub;
   readonly entropy: EntropyService;
   readonly inference: InferenceService;
+  readonly downloads: ModelDownloads;
   readonly agents: AgentService;
   readonly router: Router;
   readonly startedAt = Date.now();
@@ -60,6 +62,7 @@ export class AppServices implements AsyncDisposable {
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
     this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
     this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner, options.paths?.embeddedModel, join(options.dataDir, 'models'));
+    this.downloads = new ModelDownloads(this.hub, this.inference, { dir: join(options.dataDir, 'models', 'downloads') });
     this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters') });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
@@ -114,6 +117,10 @@ export class AppServices implements AsyncDisposable {
       'models.add': ({ path }) => this.inference.add(path),
       'models.remove': ({ id }) => ({ removed: this.inference.remove(id) }),
       'models.setDefault': ({ id }) => this.inference.setDefault(id),
+      'models.catalog': async () => ({ entries: await this.downloads.catalog(), source: this.downloads.source }),
+      'models.get': ({ name, from }) => this.downloads.start(name, { from }),
+      'models.pause': ({ name }) => this.downloads.pause(name),
+      'models.cancel': ({ name }) => this.downloads.cancel(name),
       'generate.start': async ({ messages, maxTokens, temperature }) => ({
         generationId: await this.inference.start(messages, { ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}) }),
       }),
@@ -203,6 +210,7 @@ export class AppServices implements AsyncDisposable {
   /** Stops a running harvest (its credit stays in the pool), then closes the database. */
   async shutdown(): Promise<void> {
     await this.entropy.stop();
+    await this.downloads.dispose();
     await this.inference.dispose();
     this.dispose();
   }

@@ -67,9 +67,13 @@ export class InferenceService implements AsyncDisposable {
   }
 
   /** Registers a GGUF file; it becomes the default when none was chosen or only the embedded model was in use. */
-  async add(path: string): Promise<RegisteredModel> {
+  async add(path: string, known: { sha256?: string } = {}): Promise<RegisteredModel> {
     try {
-      const added = await addModel(this.database.connection, path, Date.now(), { check: (file) => this.#check(file), ...(this.modelsDir ? { convertDir: this.modelsDir } : {}) });
+      const added = await addModel(this.database.connection, path, Date.now(), {
+        check: (file) => this.#check(file),
+        ...(this.modelsDir ? { convertDir: this.modelsDir } : {}),
+        ...(known.sha256 ? { sha256: known.sha256 } : {}),
+      });
       const current = defaultModel(this.database.connection);
       if (current && current.id !== added.id && this.embeddedModel && current.path === resolve(this.embeddedModel)) return setDefaultModel(this.database.connection, String(added.id));
       return added;

@@ -2,8 +2,6 @@
 // where llama.cpp needs another layout (bitnet.cpp's I2_S), tried by llama.cpp itself, and
 // described when added; and checked again before each load, so a file swapped on disk is
 // validated again instead of trusted.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -12,6 +10,7 @@ import { GgufError } from '../inference/gguf/gguf-format.std';
 import { readGguf } from '../inference/gguf/gguf-reader.node';
 import { validateModel, type ModelSummary } from '../inference/gguf/gguf-validate.std';
 import { printable } from '../inference/gguf/printable.std';
+import { sha256File } from './sha256-file.node';
 
 export interface RegisteredModel {
   id: number;
@@ -95,12 +94,6 @@ export class ModelRegistryError extends Error {
   override readonly name = 'ModelRegistryError';
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export interface AddOptions {
   /**
    * A trial load by llama.cpp in the engine process (its own tensor checks, a context, one
@@ -109,6 +102,8 @@ export interface AddOptions {
   check?: (path: string) => Promise<void>;
   /** Where runnable copies are written (the data folder's models/); without it, files that need one are refused. */
   convertDir?: string;
+  /** The file's SHA-256 when the caller has just computed it (a verified download): not hashed twice. */
+  sha256?: string;
 }
 
 /** The columns that describe a file, from its validated summary. */
@@ -162,7 +157,7 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
     throw new GgufError(`${printable(original)} cannot be used: ${(error as Error).message}`, { cause: error });
   }
   const { size, mtimeMs } = await stat(path);
-  const sha256 = await sha256File(path);
+  const sha256 = !written && options.sha256 ? options.sha256 : await sha256File(path);
   const first = (db.prepare('SELECT count(*) AS n FROM model').get() as { n: number }).n === 0;
   const columns = describedColumns({ ...summary, warnings: [...new Set([...originalWarnings.filter((w) => !/writes a copy/.test(w)), ...summary.warnings])] }, summary.name ?? basename(original));
   const id = Number(

@@ -1,9 +1,15 @@
-import type { RegisteredModel } from '../../../../electron/api/contract.std';
+import type { CatalogItem, DownloadStatus, RegisteredModel } from '../../../../electron/api/contract.std';
 import type { ApiClient } from '../api/client.dom';
 
-/** The model registry: list, add by path (validated by the main process), remove, choose the default. */
+/**
+ * The model registry: list, add by path (validated by the main process), remove, choose the
+ * default; and the catalog of models to get, with each download's progress.
+ */
 export class ModelsState {
   #models = $state.raw<RegisteredModel[]>([]);
+  #catalog = $state.raw<CatalogItem[]>([]);
+  #catalogSource = $state('');
+  #downloads = $state<Record<string, DownloadStatus>>({});
   #error = $state<string | undefined>(undefined);
   #busy = $state(false);
   #loaded = $state(false);
@@ -22,10 +28,70 @@ export class ModelsState {
   get loaded(): boolean {
     return this.#loaded;
   }
+  get catalog(): CatalogItem[] {
+    return this.#catalog;
+  }
+  /** Where catalog models download from, in words. */
+  get catalogSource(): string {
+    return this.#catalogSource;
+  }
+  /** The latest status of an entry's download this session (events), else what the catalog said. */
+  download(name: string): DownloadStatus | null {
+    return this.#downloads[name] ?? this.#catalog.find((item) => item.name === name)?.download ?? null;
+  }
 
   start(): () => void {
     void this.refresh();
-    return this.api.on('chat.done', () => void this.refresh());
+    void this.refreshCatalog();
+    const stopChat = this.api.on('chat.done', () => void this.refresh());
+    const stopDownloads = this.api.on('models.download', (status) => {
+      this.#downloads = { ...this.#downloads, [status.name]: status };
+      if (status.state !== 'downloading' && status.state !== 'adding') {
+        void this.refresh();
+        void this.refreshCatalog();
+      }
+    });
+    return () => {
+      stopChat();
+      stopDownloads();
+    };
+  }
+
+  async refreshCatalog(): Promise<void> {
+    try {
+      const { entries, source } = await this.api.call('models.catalog', {});
+      this.#catalog = entries;
+      this.#catalogSource = source;
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+
+  /** Downloads (or resumes) a catalog model; it is checked, registered and made the default when it arrives. */
+  async get(name: string): Promise<void> {
+    this.#error = undefined;
+    try {
+      const status = await this.api.call('models.get', { name });
+      this.#downloads = { ...this.#downloads, [name]: status };
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+  async pause(name: string): Promise<void> {
+    try {
+      await this.api.call('models.pause', { name });
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+  async cancel(name: string): Promise<void> {
+    try {
+      const status = await this.api.call('models.cancel', { name });
+      this.#downloads = { ...this.#downloads, [name]: status };
+      await this.refreshCatalog();
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
   }
 
   async #run(work: () => Promise<unknown>): Promise<boolean> {
