@@ -84,7 +84,7 @@ const KNOWN: CatalogEntryInput[] = [
     // was published where we could read it.
     name: 'ternary-bonsai-1.7b',
     title: 'PrismML Ternary Bonsai 1.7B',
-    summary: 'Qwen3 1.7B with ternary weights in Q2_0 (64-weight blocks); a chat model.',
+    summary: 'Qwen3 1.7B with ternary weights in Q2_0 (64-weight blocks); a chat model. Slow on a CPU: the bundled llama.cpp decodes Q2_0 at about a tenth of Q1_0\'s speed.',
     parameters: 1.72e9,
     format: 'Q2_0',
     architecture: 'qwen3',

@@ -27,6 +27,7 @@ function progressPrinter(context: CliContext): (status: DownloadStatus) => void 
     if (status.state !== 'downloading') {
       if (status.state !== lastState && status.state === 'adding') {
         if (context.interactive) process.stderr.write('\r\x1b[2K');
+        context.err(`${status.name}: ${formatBytes(status.total)} / ${formatBytes(status.total)} (100%)`);
         context.err(status.message ?? 'Checking…');
       }
       lastState = status.state;

@@ -1,0 +1,127 @@
+// The Models view's "Get a model" in Chromium against `lightseed serve`: a catalog model
+// downloads from a local Hugging Face-like mirror with a progress bar, pauses, resumes, is
+// checked and registered as the default, and an agent's first chat runs on it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../electron/store/database.node';
+import { sha256File } from '../../electron/store/sha256-file.node';
+import { startServe, type ServeProcess } from '../helpers/cli';
+import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
+import { insertGenesis } from '../helpers/genesis';
+import { startHfServer, type HfServer } from '../helpers/hf-server';
+import { FAMILIES, ternaryWeights } from '../helpers/model-families';
+import { makeTempDir } from '../helpers/temp-dir';
+
+let dir: ReturnType<typeof makeTempDir>;
+let mirror: HfServer;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+let size = 0;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  dir = makeTempDir();
+  const path = join(dir.path, 'bonsai.gguf');
+  await FAMILIES.find((f) => f.id === 'bonsai-q1')!.write(path, ternaryWeights(9).source);
+  const bytes = readFileSync(path);
+  size = bytes.length;
+  const catalog = join(dir.path, 'catalog.json');
+  writeFileSync(
+    catalog,
+    JSON.stringify([
+      {
+        name: 'tiny-bonsai',
+        title: 'Tiny Bonsai',
+        summary: 'A tiny qwen3 Q1_0 model made by the test; a chat model.',
+        parameters: 5e6,
+        format: 'Q1_0',
+        architecture: 'qwen3',
+        licence: 'Apache-2.0',
+        repo: 'lightseed-test/Tiny-Bonsai-gguf',
+        file: 'Tiny-Bonsai-Q1_0.gguf',
+        sizeBytes: size,
+        sizeExact: true,
+        sha256: await sha256File(path),
+        contextLength: 1024,
+        blockCount: 2,
+        keyWidth: 128,
+        chat: true,
+      },
+    ]),
+  );
+  // Slow enough to watch the progress bar and press Pause: about ten seconds for the file.
+  mirror = await startHfServer([{ key: 'lightseed-test/Tiny-Bonsai-gguf/Tiny-Bonsai-Q1_0.gguf', bytes }], { bytesPerSecond: Math.ceil(size / 10) });
+  {
+    await using db = await Database.open({ path: join(dir.path, 'data', 'lightseed.db') });
+    insertGenesis(db.connection);
+  }
+  serve = await startServe(join(dir.path, 'data'), { LIGHTSEED_MODEL_MIRROR: mirror.endpoint, LIGHTSEED_MODEL_CATALOG: catalog });
+  browser = await launchChromium();
+  page = await openPage(browser, serve.url, problems);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await mirror?.close();
+  dir?.remove();
+});
+
+describe('getting a model from the Models view', () => {
+  it('lists the catalog with size, memory and licence, and fetches nothing until asked', async () => {
+    await page.goto(serve.url.replace(/#.*$/, '#/models'));
+    const catalog = page.getByRole('list', { name: 'Catalog' });
+    const item = catalog.getByRole('listitem', { name: 'Tiny Bonsai' });
+    await expect.poll(() => item.textContent()).toMatch(/Tiny Bonsai.*5\.0 M parameters.*Q1_0.*kB.*needs about .* of memory.*Apache-2\.0/);
+    // The known models are listed too, from the same catalog.
+    expect(await catalog.getByRole('listitem', { name: 'PrismML Bonsai 1.7B' }).count()).toBe(1);
+    expect(await page.getByText(/Nothing is contacted until you press Get/).count()).toBe(1);
+    expect(mirror.requests).toEqual([]);
+  });
+
+  it('downloads with progress, pauses, resumes, then registers it as the default', async () => {
+    const item = page.getByRole('list', { name: 'Catalog' }).getByRole('listitem', { name: 'Tiny Bonsai' });
+    await item.getByRole('button', { name: 'Get' }).click();
+    const progress = item.getByRole('progressbar', { name: 'Downloaded of Tiny Bonsai' });
+    await expect.poll(async () => Number(await progress.getAttribute('value')), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => item.locator('.rate').textContent()).toMatch(/of .* · .*\/s · .* left/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'models-get-progress.png'), fullPage: true });
+    await item.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => item.getByRole('status').textContent()).toMatch(/Paused Tiny Bonsai/);
+    mirror.setRate(undefined);
+    await item.getByRole('button', { name: /^(Get|Resume)/ }).click();
+    await expect.poll(() => item.locator('.ready').textContent(), { timeout: 60_000 }).toBe('In use');
+    expect(await item.getByRole('status').textContent()).toMatch(/Tiny Bonsai is ready and is the default model: its SHA-256 matches the published one/);
+    const card = page.getByRole('list', { name: 'Models' }).getByRole('listitem').filter({ hasText: 'default' });
+    await expect.poll(() => card.textContent()).toMatch(/qwen3.*1-bit\s*Q1_0/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'models-get-done.png'), fullPage: true });
+  }, 90_000);
+
+  it('has the first chat on the model it got', async () => {
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByLabel('Name').fill('Bo');
+    await page.getByRole('button', { name: 'Give birth' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Bo', exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Bo', exact: true }).click();
+    await page.getByRole('region', { name: "Bo's card" }).getByRole('button', { name: 'Chat with Bo' }).click();
+    await page.getByLabel('Message').fill('Hello Bo.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const answer = page.locator('.messages li.assistant').first();
+    await expect.poll(() => answer.locator('.tps').textContent(), { timeout: 60_000 }).toMatch(/tokens\/s/);
+    // The answer was generated by the model just got, not the embedded one.
+    const db = new BetterSqlite3(join(dir.path, 'data', 'lightseed.db'), { readonly: true });
+    try {
+      const chosen = db.prepare('SELECT name, path FROM model WHERE is_default = 1').get() as { name: string; path: string };
+      expect(chosen.path).toMatch(/tiny-bonsai--Tiny-Bonsai-Q1_0\.gguf$/);
+      const answered = db.prepare("SELECT model FROM message WHERE role = 'assistant' ORDER BY id DESC LIMIT 1").get() as { model: string };
+      expect(answered.model).toBe(chosen.name);
+    } finally {
+      db.close();
+    }
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
