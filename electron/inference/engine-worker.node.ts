@@ -2,13 +2,13 @@
 // its logits, randomness from a DRBG seeded with pool entropy sent by the main
 // process. Runs as a child process (or Electron utility process); if it crashes,
 // only this process dies.
-import { resolveChatWrapper, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
 import { readGguf } from './gguf/gguf-reader.node';
 import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
 import { buildFor, honoursActivation, llamaBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
-import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats } from './engine-protocol.std';
+import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, SamplerSettings } from './engine-protocol.std';
 
 interface Loaded {
   model: LlamaModel;
@@ -106,6 +106,35 @@ function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): 
   }
 }
 
+const NO_BIAS: ReadonlyMap<number, number> = new Map();
+
+/**
+ * What to ask llama.cpp for with each token, so that our sampler draws exactly as it would from
+ * the whole vocabulary. With top-k on, only the top candidates can be drawn: llama.cpp's own
+ * token-bias and top-k samplers (a partial sort) hand over the k best biased logits, plus one
+ * more per distinct token the repetition penalty may push out of them — where node-llama-cpp's
+ * logits filter alone would sort all 128k logits (12 ms a token at that vocabulary, measured).
+ * A temperature of 1 and top-p 1, min-p 0 leave those logits as they are. llama.cpp adds a bias
+ * in float32, so ours is rounded to float32 too. node-llama-cpp never biases end-of-generation
+ * tokens: a bias naming one, or top-k off, takes every logit and biases them here instead.
+ */
+function candidateRequest(model: LlamaModel, options: SamplerSettings, bias: Map<number, number>) {
+  for (const [token, value] of bias) bias.set(token, Math.fround(value));
+  const nativeBias = [...bias.keys()].every((token) => !model.isEogToken(token as Token));
+  const tokenBias = new TokenBias(model.tokenizer);
+  for (const [token, value] of bias) tokenBias.set(token as Token, { logit: value });
+  return (recentTokens: number[]) => {
+    const { topK, repeatLastN } = options;
+    if (!(topK > 0) || !nativeBias) return { generateNext: { logits: true as const }, biasApplied: false };
+    const penalised = new Set(repeatLastN === 0 ? [] : repeatLastN < 0 ? recentTokens : recentTokens.slice(-repeatLastN)).size;
+    const k = topK + penalised;
+    return {
+      generateNext: { logits: { filter: { includeTop: k } }, options: { temperature: 1, topK: k, topP: 1, minP: 0, ...(bias.size ? { tokenBias } : {}) } },
+      biasApplied: true,
+    };
+  };
+}
+
 async function generate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
   if (!loaded) throw new Error('No model is loaded.');
   const started = performance.now();
@@ -120,17 +149,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
     if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${maxTokens} kept for the answer.`);
     const drbg = HmacDrbg.instantiate(request.seed.subarray(0, 32), request.seed.subarray(32), new TextEncoder().encode('LightSeed sampler'));
     const bias = new Map(request.sampler.tokenBias ?? []);
-    const vocabulary = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
-    // Copying and sorting all logits costs tens of ms per token on a 128k vocabulary. With top-k on,
-    // only the top candidates can be drawn: ask llama.cpp for the top k, plus one more per token the
-    // repetition penalty may push out of them, plus every token a bias raises. The draw is the same.
-    const raised = [...bias].filter(([, b]) => b > 0).map(([token]) => token);
-    const logitRequest = (recentTokens: number[]) => {
-      const { topK, repeatLastN } = request.sampler;
-      if (!(topK > 0)) return true;
-      const penalised = new Set(repeatLastN === 0 ? [] : repeatLastN < 0 ? recentTokens : recentTokens.slice(-repeatLastN)).size;
-      return { filter: { tokens: raised, includeTop: topK + penalised } };
-    };
+    const logitRequest = candidateRequest(model, request.sampler, bias);
     const eos = model.tokens.eos;
     const generated: Token[] = [];
     const recent: number[] = [...rendered.tokens];
@@ -143,14 +162,12 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
         stopReason = 'aborted';
         break;
       }
-      const items = input.map((token, i) => (i === input.length - 1 ? ([token, { generateNext: { logits: logitRequest(recent) } }] as const) : token));
+      const { generateNext, biasApplied } = logitRequest(recent);
+      const items = input.map((token, i) => (i === input.length - 1 ? ([token, { generateNext }] as const) : token));
       const results = await sequence.controlledEvaluate(items as never);
-      const logitsMap = results.at(-1)?.next?.logits;
-      if (!logitsMap) throw new Error('llama.cpp returned no logits.');
-      const logits = new Float32Array(vocabulary);
-      logits.fill(-Infinity);
-      for (const [token, logit] of logitsMap) logits[token] = logit;
-      const { token } = sampler.sample(logits, { ...request.sampler, tokenBias: bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
+      const logits = results.at(-1)?.next?.logits;
+      if (!logits) throw new Error('llama.cpp returned no logits.');
+      const { token } = sampler.sample(logits, { ...request.sampler, tokenBias: biasApplied ? NO_BIAS : bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
       if (!firstTokenAt) firstTokenAt = performance.now();
       if (token === eos || model.isSpecialToken(token as Token)) {
         stopReason = 'eos';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
+import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
 import { writeLoraAdapter } from '../../electron/inference/gguf/lora-writer.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
@@ -104,6 +105,27 @@ describe('inference engine', () => {
     // Bit for bit (toEqual tells +0 from −0 and compares every element).
     expect(Array.from(zero)).toEqual(Array.from(base));
     expect(Math.max(...one.map((v, i) => Math.abs(v - base[i]!)))).toBeGreaterThan(1e-3);
+  }, 60_000);
+
+  it("draws from llama.cpp's biased top-k exactly what the sampler draws from every logit", async () => {
+    // The fast path hands our sampler only the top k (+ penalised) biased logits; naming an
+    // end-of-generation token in the bias (with 0) sends every logit instead, biased here.
+    const eos = Number((await readGguf(modelPath)).metadata.get('tokenizer.ggml.eos_token_id')?.value);
+    const bias: [number, number][] = [
+      [84, 2.5],
+      [115, 1.25],
+      [104, -3],
+      [106, -1.5],
+      [97, 0.7],
+    ];
+    const sampler = { temperature: 1.3, topK: 5, topP: 0.9, minP: 0.02, repeatPenalty: 1.3, repeatLastN: 16 };
+    for (let round = 0; round < 3; round++) {
+      const seed = randomBytes(48);
+      const fast = await (await engine.generate({ prompt: 'Once upon', maxTokens: 48, seed, sampler: { ...sampler, tokenBias: bias } })).done;
+      const full = await (await engine.generate({ prompt: 'Once upon', maxTokens: 48, seed, sampler: { ...sampler, tokenBias: [...bias, [eos, 0]] } })).done;
+      expect(fast.stats.tokens).toBeGreaterThan(8);
+      expect(fast.text).toBe(full.text);
+    }
   }, 60_000);
 
   it('loads a bitnet model too', async () => {
