@@ -2,7 +2,14 @@ import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { readFileSync } from 'node:fs';
 import { INDEX_HTML_CSP } from './electron/security/csp.std';
+
+// electron-vite picks its build targets by Electron's major version, which it reads from the
+// installed electron package; the build must not depend on that install, so the version comes
+// from package.json, the one place it is pinned.
+const { devDependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { devDependencies: { electron: string } };
+process.env.ELECTRON_MAJOR_VER ??= devDependencies.electron.split('.')[0];
 
 /** Writes the one Content-Security-Policy into the built index.html (the dev server needs a looser one). */
 function cspMeta(): Plugin {

@@ -4,9 +4,15 @@
 // (`--data-dir DIR`) or to `lightseed serve` in browser mode.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { electronBinary, ensureElectronSqlite } from './electron-native.js';
+import { INSTALL_FIRST, missingDependency } from './installed.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const missing = missingDependency(root);
+if (missing) {
+  console.error(`${INSTALL_FIRST} (missing: node_modules/${missing})`);
+  process.exit(1);
+}
+const { electronBinary, ensureElectronSqlite } = await import('./electron-native.js');
 const electronVite = fileURLToPath(new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url));
 const dev = process.argv.includes('--dev');
 const args = process.argv.slice(2).filter((arg) => arg !== '--dev');

@@ -116,9 +116,62 @@ export function roman(n: number): string {
   return out;
 }
 
-/** A name for generation `generation` ≥ 1: the root's name and generation + 1 in Roman numerals (the root is "Ada", its child "Ada II"). */
-export function childName(rootName: string, generation: number): string {
-  return generation >= 4000 ? `${rootName} ${generation + 1}` : `${rootName} ${roman(generation + 1)}`;
+/** Memories an agent keeps; the least fit and least recently used go first. */
+export const MEMORIES_KEPT = 256;
+/** Memories a child takes from its parent. */
+export const MEMORIES_INHERITED = 64;
+
+/** The longest name an agent may have (a chosen one, or an imported one). */
+export const AGENT_NAME_MAX = 60;
+
+/** The stem with the numeral n ("Ada" for 1, "Ada II" for 2; Arabic digits from 4000, past Roman numerals). */
+export function numberedName(stem: string, n: number): string {
+  if (n <= 1) return stem;
+  return n >= 4000 ? `${stem} ${n}` : `${stem} ${roman(n)}`;
+}
+
+/**
+ * The first free name from `numberedName(stem, first)` upward. Names are unique among living
+ * agents, so a second child of Ada is "Ada III" when "Ada II" lives.
+ */
+export function freeName(stem: string, first: number, taken: (name: string) => boolean): string {
+  for (let n = Math.max(1, first); ; n++) {
+    const name = numberedName(stem, n);
+    if (!taken(name)) return name;
+  }
+}
+
+/** "Ada III" as its stem and numeral ("Ada", 3); a name without a numeral is its own stem with 1. */
+export function parseNumberedName(name: string): { stem: string; n: number } {
+  const match = /^(.+) (\d+|[IVXLCDM]+)$/.exec(name);
+  if (!match) return { stem: name, n: 1 };
+  const [, stem, numeral] = match as unknown as [string, string, string];
+  const n = /^\d+$/.test(numeral) ? Number(numeral) : fromRoman(numeral);
+  // Only a numeral this module writes counts ("Ada MIX" is a name of its own).
+  return n !== undefined && numberedName(stem, n) === name ? { stem, n } : { stem: name, n: 1 };
+}
+
+function fromRoman(numeral: string): number | undefined {
+  let n = 0;
+  let rest = numeral;
+  for (const [value, letters] of ROMAN) {
+    while (rest.startsWith(letters)) {
+      n += value;
+      rest = rest.slice(letters.length);
+    }
+  }
+  return rest === '' && n > 0 ? n : undefined;
+}
+
+/** The next free name after `name` taken by a living agent: "Ada II" → "Ada III" (or further). */
+export function nextFreeName(name: string, taken: (name: string) => boolean): string {
+  const { stem, n } = parseNumberedName(name);
+  return freeName(stem, n + 1, taken);
+}
+
+/** A name for generation `generation` ≥ 1: the root's name and generation + 1 in Roman numerals (the root is "Ada", its child "Ada II"), or the next free numeral. */
+export function childName(rootName: string, generation: number, taken: (name: string) => boolean = () => false): string {
+  return freeName(rootName, generation + 1, taken);
 }
 
 const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z', 'th', 'sh', 'br', 'kl', ''];

@@ -1,11 +1,14 @@
 // Lineage commands: list agents, export a family tree, move an agent between machines.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { checkBundleClaims } from '../agents/bundle-claims.node';
+import { nextFreeName } from '../agents/profile.std';
 import { AppServices } from '../services/app-services.node';
-import { exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
+import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES, verifyBundle } from '../store/agent-bundle.node';
 import { decayedFitness } from '../store/feedback.node';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
-import { findAgent, listAgents, type Agent } from '../store/lineage.node';
+import { findAgent, listAgents, livingAgentNamed, type Agent } from '../store/lineage.node';
 import { UsageError, type CliContext, type Command } from './command.node';
+import { readInputFile } from './input-file.node';
 
 export function mustFind(agent: Agent | undefined, key: string): Agent {
   if (!agent) throw new UsageError(`There is no agent "${key}": see \`lightseed agents\`.`);
@@ -66,7 +69,7 @@ export const treeCommand: Command = {
       if (format !== 'newick' && format !== 'csv') throw new UsageError('--format must be newick or csv.');
       const db = services.database.connection;
       const agent = mustFind(findAgent(db, key), key);
-      process.stdout.write(format === 'csv' ? phylogenyCsv(db, agent.rootId) : newick(db, agent.rootId));
+      context.stdout.write(format === 'csv' ? phylogenyCsv(db, agent.rootId) : newick(db, agent.rootId));
       return 0;
     }),
 };
@@ -95,16 +98,26 @@ export const importCommand: Command = {
   usage: 'FILE',
   options: {},
   optionHelp: {},
-  run: (_values, [file], context) =>
-    withServices(context, async (services) => {
-      if (!file) throw new UsageError('import needs a bundle file.');
-      const bundle = verifyBundle(await readFile(file, 'utf8'));
-      const result = importBundle(services.database.connection, bundle);
-      context.out(
-        result.created === 0
-          ? `${bundle.agent.name} is already here (agent #${result.agentId}); nothing changed.`
-          : `Imported ${bundle.agent.name} as agent #${result.agentId}: ${result.created} lineage member(s) new here, ${result.memories} memories.`,
-      );
+  async run(_values, [file], context) {
+    if (!file) throw new UsageError('import needs a bundle file.');
+    // Read and checked before the database is opened: a bad file changes nothing.
+    const bytes = await readInputFile(file, { what: 'an agent bundle', maxBytes: MAX_BUNDLE_BYTES });
+    const { bundle, droppedMemories } = checkBundleClaims(verifyBundle(decodeBundleText(bytes, file)));
+    return withServices(context, async (services) => {
+      const db = services.database.connection;
+      const result = importBundle(db, bundle, { freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+      const name = result.renamed.find((r) => r.from === bundle.agent.name)?.to ?? bundle.agent.name;
+      if (result.created === 0) {
+        context.out(`${name} is already here (agent #${result.agentId}); nothing changed.`);
+        return 0;
+      }
+      context.out(`Imported ${name} as agent #${result.agentId}: ${result.created} lineage member(s) new here, ${result.memories} memories.`);
+      for (const { from, to } of result.renamed) context.out(`  ${from} is the name of a living agent here, so the imported one is called ${to}.`);
+      if (droppedMemories > 0) context.out(`  ${droppedMemories} memories were left out: an agent keeps its ${bundle.memories.length} best (by fitness).`);
+      if (result.unverifiedAncestors > 0) {
+        context.out(`  ${result.unverifiedAncestors} ancestor(s) came only with the bundle (imported: parent not on this machine); their seeds are checked, their history is as the bundle says.`);
+      }
       return 0;
-    }),
+    });
+  },
 };

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { assess, FULL_ASSESSMENT_SAMPLES } from '../../native-bridge/estimators/assess.std';
 import { UsageError, type Command } from './command.node';
+import { readInputFile } from './input-file.node';
 
 export const assessCommand: Command = {
   name: 'assess',
@@ -13,13 +13,16 @@ export const assessCommand: Command = {
     if (!file) throw new UsageError('assess needs a file: one sample per byte.');
     const bits = values.bits === undefined ? undefined : Number(values.bits);
     if (bits !== undefined && (!Number.isInteger(bits) || bits < 1 || bits > 8)) throw new UsageError('--bits must be a whole number from 1 to 8.');
-    const samples = new Uint8Array(await readFile(file));
+    const samples = await readInputFile(file, { what: 'a sample file (one sample per byte)' });
     const started = performance.now();
+    // A terminal redraws one progress line; a log gets one line per step.
     const result = assess(samples, bits, (done, total) => {
-      if (!values.json) process.stderr.write(`\rAssessing: step ${done} of ${total}`);
+      if (values.json) return;
+      if (context.interactive) process.stderr.write(`\r\x1b[2KAssessing: step ${done} of ${total}`);
+      else context.err(`Assessing: step ${done} of ${total}`);
     });
     const seconds = (performance.now() - started) / 1000;
-    if (!values.json) process.stderr.write('\n');
+    if (!values.json && context.interactive) process.stderr.write('\n');
     if (values.json) {
       context.out(JSON.stringify({ file, seconds, ...result }, null, 2));
       return 0;

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { BuildPaths } from '../paths/build-paths.node';
+import type { StandardOutput } from './standard-output.node';
 
 /** What every command gets: resolved global options and where to print. */
 export interface CliContext {
@@ -8,8 +9,11 @@ export interface CliContext {
   paths: BuildPaths;
   /** Standard output is a terminal (progress can redraw one line). */
   interactive: boolean;
+  /** One line to standard output (nothing once its reader has gone). */
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Standard output itself, for streamed text and binary output (see standard-output.node.ts). */
+  stdout: StandardOutput;
 }
 
 export interface OptionHelp {

@@ -1,9 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { sqliteHarvestStore } from '../store/entropy.node';
 import { AppServices } from '../services/app-services.node';
 import { UsageError, type Command } from './command.node';
+import { StandardOutput } from './standard-output.node';
 
 export const conditionCommand: Command = {
   name: 'condition',
@@ -29,22 +30,16 @@ export const conditionCommand: Command = {
         context.err(`${source.info.description} has no min-entropy estimate yet: run \`lightseed harvest --source ${uri}\` once to calibrate it.`);
         return 1;
       }
-      const out: WriteStream | NodeJS.WriteStream = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
-      // `| rngtest -c N` closes the pipe once it has its blocks: that ends the output, it is no failure.
-      let readerGone = false;
-      let failure: Error | undefined;
-      let wake: (() => void) | undefined;
-      out.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EPIPE' && out === process.stdout) readerGone = true;
-        else failure = error;
-        wake?.();
-      });
+      // Standard output goes through the CLI's guard: `| rngtest -c N` closes the pipe once it
+      // has its blocks, which ends the output and is no failure.
+      const file = typeof values.out === 'string' ? new StandardOutput(createWriteStream(values.out)) : undefined;
+      const out = file ?? context.stdout;
       for await (const block of conditionedOutput(source, assessment, bytes)) {
-        if (readerGone || failure) break;
-        if (!out.write(block)) await new Promise<void>((resolve) => ((wake = resolve), out.once('drain', resolve)));
+        if (!out.open) break;
+        await out.writeAndDrain(block);
       }
-      if (failure) throw failure;
-      if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+      if (file) await file.end();
+      if (file?.failure) throw new Error(`Could not write ${String(values.out)}: ${file.failure.message}`);
       return 0;
     } finally {
       await source.dispose();

@@ -1,5 +1,6 @@
 // Text the entropy commands print for people (JSON output skips all of this).
 import type { GenesisRecord } from '../../native-bridge/harvest/harvest-store.std';
+import { GENESIS_MIN_CREDITED_BITS } from '../../native-bridge/conditioning/genesis-conditioner.node';
 import type { HarvestStatus } from '../api/contract.std';
 import { formatDuration as duration } from '../api/units.std';
 
@@ -45,7 +46,7 @@ export function formatGenesis(id: number, record: GenesisRecord): string {
       a.provisional ? `; provisional: the estimators gave ${a.assessedMinEntropy.toFixed(4)}, credited at half until a million samples are assessed` : ''
     }${a.cappedBy ? `; ${a.cappedBy.reason}` : ''})`,
     `  samples         ${record.samples.read.toLocaleString('en')} read, ${record.samples.calibration.toLocaleString('en')} assessed, ${record.samples.conditioned.toLocaleString('en')} conditioned, ${record.samples.discarded.toLocaleString('en')} discarded`,
-    `  credited        ${formatBits(record.creditedBits)} bits from ${record.contributions.length} contribution(s)`,
+    `  credited        ${formatBits(record.creditedBits)} bits from ${record.contributions.length} contribution(s); a Genesis seed needs ${GENESIS_MIN_CREDITED_BITS}, and all of them were conditioned into it`,
     `  conditioning    SHA-256: ${record.conditioning.inputBits} bits in, h_out = ${record.conditioning.outputEntropy.toFixed(4)} of 256 bits`,
     `  health tests    RCT cutoff ${record.health.rctCutoff} (longest run ${record.health.longestRun}), APT cutoff ${record.health.aptCutoff}/${record.health.aptWindow} (highest ${record.health.highestWindowCount}), ${record.health.windowsPassed} windows passed`,
     `  raw capture     sha256 ${record.rawCapture.sha256} (${record.rawCapture.bytes.toLocaleString('en')} bytes, first ${record.rawCapture.auditBytes.toLocaleString('en')} kept)`,

@@ -5,7 +5,7 @@ import { simulate } from '../agents/simulate.node';
 import { TRAIT_NAMES } from '../agents/trait-names.std';
 import { AppServices } from '../services/app-services.node';
 import type { Turn, TurnResult } from '../services/agent-service.node';
-import { findAgent, type Agent } from '../store/lineage.node';
+import { findAgent, getAgent, type Agent } from '../store/lineage.node';
 import { mustFind } from './agents.node';
 import { UsageError, type CliContext, type Command } from './command.node';
 
@@ -66,7 +66,11 @@ export const agentCommand: Command = {
     context.out('');
     context.out(`sampling: temperature ${p.temperature.toFixed(2)}, top-p ${p.topP.toFixed(2)}, adapter scale ${p.adapterScale.toFixed(2)}, noise up to ±${p.noiseScale.toFixed(2)}, at most ${p.maxTokens} tokens`);
     context.out(`persona: ${detail.persona}`);
-    context.out(`lineage: ${detail.ancestors.length ? detail.ancestors.map((x) => `${x.name} (#${x.id})`).join(' ← ') : 'a root, born from a Genesis seed'}`);
+    // Agents that came in a bundle: their seeds were checked, their history is the bundle's claim.
+    const imported = (id: number) => getAgent(services.database.connection, id)?.origin === 'imported';
+    const ref = (x: { id: number; name: string }) => `${x.name} (#${x.id}${imported(x.id) ? ', imported' : ''})`;
+    context.out(`lineage: ${detail.ancestors.length ? detail.ancestors.map(ref).join(' ← ') : imported(a.id) ? 'a root, imported' : 'a root, born from a Genesis seed'}`);
+    if (imported(a.id) || detail.ancestors.some((x) => imported(x.id))) context.out('  imported: came in a bundle, parent not on this machine before; seeds checked, history as the bundle claims');
     context.out(`children: ${detail.children.length ? detail.children.map((x) => `${x.name} (#${x.id})`).join(', ') : 'none yet'}`);
     return 0;
   },
@@ -86,7 +90,7 @@ export const chatCommand: Command = {
     let last: TurnResult | undefined;
     let council: TurnResult[] = [];
     let running: Turn | undefined;
-    const write = (text: string) => void process.stdout.write(text);
+    const write = (text: string) => context.stdout.write(text);
     const input = createInterface({ input: process.stdin, terminal: false });
     // Ctrl-C stops the answer being written; a second one, or one while idle, quits.
     const onSigint = () => {
@@ -94,6 +98,12 @@ export const chatCommand: Command = {
       input.close();
     };
     process.on('SIGINT', onSigint);
+    // Nobody reads the answers any more (`| head`): the chat ends as /quit ends it.
+    const onClosed = () => {
+      if (running) agents.stop(running.id);
+      input.close();
+    };
+    context.stdout.closed.addEventListener('abort', onClosed);
     const report = (result: TurnResult) => {
       write('\n');
       context.err(`  (${result.stats.tokens} tokens, ${result.stats.tokensPerSecond.toFixed(1)} tokens/s, noise adapter ${result.noise.adapter} at ${result.noise.scale.toFixed(2)}, ${result.recalled.length} memories recalled${result.stats.stopReason === 'aborted' ? ', stopped' : ''})`);
@@ -173,6 +183,7 @@ export const chatCommand: Command = {
       }
     } finally {
       process.off('SIGINT', onSigint);
+      context.stdout.closed.removeEventListener('abort', onClosed);
       input.close();
     }
     return 0;
@@ -205,6 +216,7 @@ export const simulateCommand: Command = {
     if (!values.json) context.out('generation      alive  divisions   archived  mean fitness  max fitness  approval  distance');
     let agentGenerations = 0;
     for (const g of simulate({ agents, generations, seed, rules: { divisionThreshold: threshold, selectionPressure: 0.1, archiveIdleMs: Infinity, fitnessFloor: -5 } })) {
+      if (context.stdout.closed.aborted) break; // `| head`: the reader has its lines
       agentGenerations += g.alive;
       if (values.json) context.out(JSON.stringify(g));
       else {

@@ -1,12 +1,18 @@
 // The `lightseed` command line: global options, a command registry and help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BuildPaths } from '../paths/build-paths.node';
+import { join } from 'node:path';
 import { resolveDataDir } from '../paths/data-dir.node';
-import { APP_VERSION } from '../services/app-services.node';
+import { explainDatabaseError } from '../store/database-errors.node';
+import { APP_VERSION, DATABASE_FILE } from '../services/app-services.node';
+import { closestName } from './closest-name.std';
+import { StandardOutput } from './standard-output.node';
+import { describeSystemError } from './system-error.node';
 import { UsageError, type CliContext, type Command, type OptionHelp } from './command.node';
 import { agentsCommand, exportCommand, importCommand, treeCommand } from './agents.node';
 import { assessCommand } from './assess.node';
 import { conditionCommand } from './condition.node';
+import { dbCommand } from './db.node';
 import { genesisCommand } from './genesis.node';
 import { harvestCommand } from './harvest.node';
 import { generateCommand, modelsCommand } from './models.node';
@@ -14,7 +20,7 @@ import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
 import { agentCommand, birthCommand, chatCommand, simulateCommand } from './life.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand, dbCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },
@@ -30,29 +36,28 @@ const globalHelp: Record<keyof typeof globalOptions, OptionHelp> = {
 
 export interface CliIo {
   paths: BuildPaths;
-  out?: (line: string) => void;
+  stdout?: NodeJS.WritableStream;
   err?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the CLI; resolves to the process exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const stdout = new StandardOutput(io.stdout ?? process.stdout);
+  const out = (line: string) => stdout.write(`${line}\n`);
   const err = io.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let dataDir: string | undefined;
   const commandIndex = findCommandIndex(argv);
   const name = commandIndex === -1 ? undefined : argv[commandIndex];
   const command = commands.find((c) => c.name === name);
   try {
     if (name !== undefined && !command) {
-      throw new UsageError(`Unknown command ${JSON.stringify(name)}. Commands: ${commands.map((c) => c.name).join(', ')}.`);
+      const meant = closestName(name, commands.map((c) => c.name));
+      throw new UsageError(`unknown command ${name}${meant ? `; did you mean ${meant}?` : ''} Commands: ${commands.map((c) => c.name).join(', ')}.`);
     }
     const rest = argv.filter((_, i) => i !== commandIndex);
-    const { values, positionals } = parseArgs({
-      args: [...rest],
-      options: { ...globalOptions, ...command?.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    const options = { ...globalOptions, ...command?.options };
+    const { values, positionals } = parseOptions(rest, options);
     if (values.version) {
       out(APP_VERSION);
       return 0;
@@ -62,23 +67,71 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return values.help || command ? 0 : 2;
     }
     const dataDirFlag = values['data-dir'];
+    dataDir = resolveDataDir({ flag: typeof dataDirFlag === 'string' ? dataDirFlag : undefined, env: io.env ?? process.env });
     const context: CliContext = {
-      dataDir: resolveDataDir({ flag: typeof dataDirFlag === 'string' ? dataDirFlag : undefined, env: io.env ?? process.env }),
+      dataDir,
       paths: io.paths,
       interactive: process.stderr.isTTY === true,
       out,
       err,
+      stdout,
     };
-    return await command.run(values, positionals, context);
+    const status = await command.run(values, positionals, context);
+    await new Promise((resolve) => setImmediate(resolve)); // a write's error arrives after the write
+    return finished(stdout, status, err);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`lightseed: ${(error as Error).message}`);
+    if (!stdout.open) return finished(stdout, 1, err);
+    if (error instanceof UsageError) {
+      err(`lightseed: ${error.message}`);
       err(command ? `Usage: lightseed ${command.name} ${command.usage}` : 'Run `lightseed --help` for the commands.');
       return 2;
     }
-    err(`lightseed: ${(error as Error).message ?? String(error)}`);
+    err(`lightseed: ${failureMessage(error, dataDir)}`);
     return 1;
   }
+}
+
+/** node:util's parseArgs, with its errors said as a Unix tool says them ("unknown option --sorce; did you mean --source?"). */
+function parseOptions(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const given = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? '';
+      const name = given.replace(/^-+/, '').split('=')[0]!;
+      const meant = given.startsWith('--') ? closestName(name, Object.keys(options)) : undefined;
+      throw new UsageError(`unknown option ${given}${meant ? `; did you mean --${meant}?` : ''}`, { cause: error });
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = /'--([\w-]+)/.exec((error as Error).message)?.[1];
+      const option = name === undefined ? undefined : options[name];
+      throw new UsageError(option?.type === 'string' ? `--${name} needs a value.` : name ? `--${name} takes no value.` : (error as Error).message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The one sentence a failed command ends with. An error thrown while the command's resources
+ * were being released arrives wrapped (SuppressedError): the error that ended the work is the
+ * one to tell. SQLite's and Node's codes become sentences about the file.
+ */
+function failureMessage(error: unknown, dataDir: string | undefined): string {
+  // Bundled `await using` makes its own SuppressedError where the runtime has none (Node 20).
+  while (error instanceof Error && error.name === 'SuppressedError' && 'suppressed' in error) error = error.suppressed;
+  const database = dataDir === undefined ? undefined : explainDatabaseError(error, join(dataDir, DATABASE_FILE));
+  const message = database?.message ?? describeSystemError(error) ?? (error instanceof Error ? error.message : String(error));
+  return message || (error instanceof Error ? `${error.name} (no message)` : 'an unknown error');
+}
+
+/** A closed pipe is a reader that has what it wanted (status 0); a failed write is the command's failure. */
+function finished(stdout: StandardOutput, status: number, err: (line: string) => void): number {
+  if (stdout.failure) {
+    err(`lightseed: could not write to standard output: ${stdout.failure.message}`);
+    return 1;
+  }
+  return stdout.closed.aborted ? 0 : status;
 }
 
 /** Index of the first positional argument, skipping global options and their values. */

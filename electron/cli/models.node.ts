@@ -182,12 +182,14 @@ export const generateCommand: Command = {
     const threads = threadsOption ?? (readSettings(db).inferenceThreads || chooseThreads(model.parameterCount));
     await engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 2048) });
     const seed = await drawSamplingSeed(db);
+    const chat = values.chat === true || services.inference.answersChatOnly(model);
+    if (chat && !values.chat) context.err(`${model.name} answers chat turns only (it was trained on conversations), so the prompt goes to it as a user message, as with --chat.`);
     const generation = await engine.generate(
-      { ...(values.chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler: { temperature }, seed },
-      (text) => process.stdout.write(text),
+      { ...(chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler: { temperature }, seed },
+      (text) => context.stdout.write(text),
     );
     const { stats } = await generation.done;
-    process.stdout.write('\n');
+    context.stdout.write('\n');
     context.err(`${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tokens/s, first token after ${stats.timeToFirstTokenMs.toFixed(0)} ms (${stats.stopReason})`);
     return 0;
   },

@@ -10,7 +10,7 @@ import { adapterShapeOf, type AdapterShape } from '../agents/adapter-shape.node'
 import { adapterDrift, materialiseAdapter, NOISE_ADAPTERS, noiseAdapterPath, voiceTokenBias } from '../agents/adapter.node';
 import { embed, normalize } from '../agents/embedding.std';
 import { initialMemoryVector, mutateMemoryVector, updateMemoryVector } from '../agents/memory-vector.node';
-import { archiveReason, childName, interactionsToDivide, nameFromDraws, persona, samplingProfile, type LifeRules } from '../agents/profile.std';
+import { AGENT_NAME_MAX, MEMORIES_INHERITED, MEMORIES_KEPT, archiveReason, childName, freeName, interactionsToDivide, nameFromDraws, persona, samplingProfile, type LifeRules } from '../agents/profile.std';
 import { rankRecall, recallDepth } from '../agents/retrieval.std';
 import { SeedStream } from '../agents/seed-stream.node';
 import { RANK_TRAIT } from '../agents/trait-names.std';
@@ -20,16 +20,12 @@ import { aliveAgents, getMemoryVector, inheritMemories, rateMemoryOf, setMemoryV
 import { addMessage, createConversation, getMessage, replies, thread, type Message, type MessageKind } from '../store/conversations.node';
 import type { Database } from '../store/database.node';
 import { addFeedback, countInteraction, decayedFitness } from '../store/feedback.node';
-import { ancestors, archiveAgent, birthAgent, children, divideAgent, getAgent, seedChainOf, type Agent } from '../store/lineage.node';
+import { ancestors, archiveAgent, birthAgent, children, divideAgent, getAgent, livingAgentNamed, seedChainOf, type Agent } from '../store/lineage.node';
 import { addMemory, evictMemories, markMemoriesUsed, memoryCount, nearestMemories, type MemoryHit } from '../store/memories.node';
 import { readSettings } from '../store/settings.node';
 import type { InferenceService } from './inference-service.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
 
-/** Memories an agent keeps; the least fit and least recently used go first. */
-export const MEMORIES_KEPT = 256;
-/** Memories a child takes from its parent. */
-export const MEMORIES_INHERITED = 64;
 /** How much the memory vector colours recall. */
 const MEMORY_VECTOR_PULL = 0.25;
 
@@ -172,10 +168,13 @@ export class AgentService {
     if (!genesis) throw new ApiError('not_found', `There is no Genesis record ${genesisId}: harvest one first.`);
     const seed = new Uint8Array(genesis.seed);
     const names = new SeedStream(seed, 'name');
+    const chosen = name?.trim();
+    if (chosen) checkChosenName(this.#db, chosen);
+    const taken = (candidate: string) => livingAgentNamed(this.#db, candidate) !== undefined;
     try {
       return birthAgent(this.#db, {
         genesisId,
-        name: name?.trim() || nameFromDraws(() => names.uniform()),
+        name: chosen || freeName(nameFromDraws(() => names.uniform()), 1, taken),
         traits: traitsFromChain(seed),
         bornAt: this.#now(),
         memoryVector: initialMemoryVector(seed),
@@ -367,7 +366,7 @@ export class AgentService {
     const child = this.#db.transaction(() => {
       const child = divideAgent(this.#db, {
         parentId: parent.id,
-        name: childName(rootName, parent.generation + 1),
+        name: childName(rootName, parent.generation + 1, (candidate) => livingAgentNamed(this.#db, candidate) !== undefined),
         mutationSeed,
         traits: traitsFromChain(chain),
         reason,
@@ -469,4 +468,12 @@ export class AgentService {
 function clip(text: string, length: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+/** A name the user chose: not one a living agent has, and not one that reads as an agent's number. */
+function checkChosenName(db: Database['connection'], name: string): void {
+  if (/^#?\d+$/.test(name)) throw new ApiError('invalid_params', `"${name}" reads as an agent's number: choose a name with a letter in it.`);
+  if (name.length > AGENT_NAME_MAX) throw new ApiError('invalid_params', `A name has at most ${AGENT_NAME_MAX} characters.`);
+  const holder = livingAgentNamed(db, name);
+  if (holder) throw new ApiError('failed_precondition', `${name} is the name of a living agent (#${holder.id}): choose another name, or leave it out for one from the seed.`);
 }

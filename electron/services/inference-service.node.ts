@@ -62,6 +62,15 @@ export class InferenceService implements AsyncDisposable {
     return added.isDefault ? added : setDefaultModel(this.database.connection, String(added.id));
   }
 
+  /**
+   * Whether the model continues only chat turns: the embedded model was trained on
+   * conversations alone (models/MODEL_CARD.md), so plain text ends at once with its
+   * end-of-text token. Every other model continues plain text as llama.cpp does.
+   */
+  answersChatOnly(model: RegisteredModel): boolean {
+    return this.embeddedModel !== undefined && resolve(model.path) === resolve(this.embeddedModel);
+  }
+
   list(): RegisteredModel[] {
     return listModels(this.database.connection);
   }

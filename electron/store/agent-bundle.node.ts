@@ -106,6 +106,18 @@ export function exportBundle(db: BetterSqlite3.Database, agentId: number, export
 }
 
 /** Parses and verifies a bundle: shape, checksum, and the seed chain link by link. */
+/** A bundle larger than this is refused before it is read (an agent's memories are capped far below it). */
+export const MAX_BUNDLE_BYTES = 16 * 2 ** 20;
+
+/** The bundle file's text: UTF-8, with or without the byte-order mark some editors write. */
+export function decodeBundleText(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes); // drops a leading BOM
+  } catch (error) {
+    throw new BundleError(`${name} is not UTF-8 text, so it is not an agent bundle.`, { cause: error });
+  }
+}
+
 export function verifyBundle(text: string): AgentBundle {
   let json: unknown;
   try {
@@ -143,11 +155,37 @@ export interface ImportResult {
   agentId: number;
   /** Lineage members that were new here (the rest were already present). */
   created: number;
+  /** Ancestors that came only with the bundle: their history is the bundle's claim, not this machine's record. */
+  unverifiedAncestors: number;
   memories: number;
+  /** Living agents given another name because a living agent here has theirs. */
+  renamed: { from: string; to: string }[];
 }
 
-/** Imports a verified bundle in one transaction; agents already present (same uid) are reused. */
-export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): ImportResult {
+export interface ImportOptions {
+  /** A free name for a living agent whose name a living agent here already has. */
+  freeName: (name: string) => string;
+}
+
+/**
+ * Imports a verified bundle in one transaction; agents already present (same uid) are reused.
+ * The schema's constraints are the last line: a row they refuse is said in words.
+ */
+export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle, options: ImportOptions): ImportResult {
+  try {
+    return importRows(db, bundle, options);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('SQLITE_CONSTRAINT')) throw error;
+    const column = /(?:failed|constraint failed): (?:agent|memory)\.(\w+)/.exec((error as Error).message)?.[1];
+    throw new BundleError(
+      `The bundle holds a value this database cannot keep${column ? ` (its ${column.replace(/_/g, ' ')})` : ''}: nothing was imported.`,
+      { cause: error },
+    );
+  }
+}
+
+function importRows(db: BetterSqlite3.Database, bundle: AgentBundle, options: ImportOptions): ImportResult {
   return db.transaction(() => {
     const findUid = db.prepare('SELECT id, root_id FROM agent WHERE uid = ?');
     const insert = db.prepare(
@@ -159,6 +197,9 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): I
     let created = 0;
     let agentId = 0;
     let agentIsNew = false;
+    let unverifiedAncestors = 0;
+    const renamed: { from: string; to: string }[] = [];
+    const livingName = db.prepare("SELECT 1 FROM agent WHERE name = ? AND state = 'alive'").pluck();
     for (const node of [...bundle.lineage, bundle.agent]) {
       const existing = findUid.get(node.uid) as { id: number; root_id: number } | undefined;
       if (existing) {
@@ -168,9 +209,13 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): I
         agentIsNew = false;
         continue;
       }
+      if (node !== bundle.agent) unverifiedAncestors++;
+      const name = node.state === 'alive' && livingName.get(node.name) !== undefined ? options.freeName(node.name) : node.name;
+      if (name !== node.name) renamed.push({ from: node.name, to: name });
       const id: number = Number(
         insert.run({
           ...node,
+          name,
           parentId,
           rootId: parentId === null ? 0 : rootId,
           seedChain: Buffer.from(node.seedChain, 'hex').subarray(-32),
@@ -199,6 +244,6 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle): I
         memories++;
       }
     }
-    return { agentId, created, memories };
+    return { agentId, created, unverifiedAncestors, memories, renamed };
   })();
 }

@@ -6,7 +6,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { unpackedPath } from '../paths/build-paths.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
-import { abiMismatch, DatabaseFromFutureError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
+import { abiMismatch, DatabaseFromFutureError, MigrationError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
+import { explainDatabaseError } from './database-errors.node';
 import { migrate, migrations, type Migration } from './migrations.node';
 
 /** 'LSED', written by migration 0001. */
@@ -43,7 +44,7 @@ export class Database implements AsyncDisposable {
     } catch (error) {
       const abi = abiMismatch(error);
       if (abi) throw new NativeModuleAbiError(abi.builtFor, abi.runtimeNeeds, { cause: error });
-      throw new NotALightSeedDatabaseError(`Cannot open ${options.path} as a database: ${(error as Error).message}`, { cause: error });
+      throw explainDatabaseError(error, options.path) ?? new NotALightSeedDatabaseError(`Cannot open ${options.path} as a database: ${(error as Error).message}`, { cause: error });
     }
     try {
       checkIdentity(db, options.path, list.length);
@@ -57,7 +58,8 @@ export class Database implements AsyncDisposable {
       migrate(db, list);
     } catch (error) {
       db.close();
-      throw error;
+      // A read-only file or a full disk met while opening or migrating is said as such.
+      throw explainDatabaseError(error instanceof MigrationError ? error.cause : error, options.path) ?? error;
     }
     return new Database(db, options.path);
   }
@@ -80,13 +82,19 @@ export class Database implements AsyncDisposable {
     return this.#db === undefined;
   }
 
-  /** Checkpoints the WAL into the main file and closes. Safe to call twice. */
+  /**
+   * Checkpoints the WAL into the main file and closes. Safe to call twice. A checkpoint that
+   * cannot run (a read-only or full disk, another process reading) loses nothing: the WAL is
+   * kept and SQLite replays it at the next open. So it never hides the error that ended the work.
+   */
   dispose(): void {
     const db = this.#db;
     if (!db) return;
     this.#db = undefined;
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      if (!explainDatabaseError(error, this.path)) throw error;
     } finally {
       db.close();
     }
@@ -107,8 +115,12 @@ function checkIdentity(db: BetterSqlite3.Database, path: string, appVersion: num
     userVersion = db.pragma('user_version', { simple: true }) as number;
     objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
   } catch (error) {
+    // Only SQLITE_NOTADB means the file is no database; a read-only folder, a full disk or a
+    // damaged page keep their own words (a good database is never called unreadable).
+    const problem = (error as { code?: string }).code === 'SQLITE_NOTADB' ? undefined : explainDatabaseError(error, path);
+    if (problem) throw problem;
     throw new NotALightSeedDatabaseError(
-      `${path} is not a readable SQLite database (${(error as Error).message}). It was left untouched; move it aside or pass a different --data-dir.`,
+      `${path} is not an SQLite database (${(error as Error).message}). It was left untouched; pass a different --data-dir, or move it aside if it is not yours.`,
       { cause: error },
     );
   }

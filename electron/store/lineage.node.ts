@@ -104,12 +104,22 @@ export function getAgent(db: BetterSqlite3.Database, id: number): Agent | undefi
 
 /** An agent by id, uid (or a unique uid prefix of 6+ characters) or exact name. */
 export function findAgent(db: BetterSqlite3.Database, key: string): Agent | undefined {
-  if (/^\d+$/.test(key)) return getAgent(db, Number(key));
+  // "#4", as every list prints it, or 4.
+  if (/^#?\d+$/.test(key)) return getAgent(db, Number(key.replace('#', '')));
+  // A living agent's name names one agent (agent_living_name); an archived name may repeat.
+  const living = livingAgentNamed(db, key);
+  if (living) return living;
   const rows = db
     .prepare(`SELECT ${COLUMNS} FROM agent WHERE name = ? OR (length(?) >= 6 AND uid LIKE ? || '%') LIMIT 2`)
     .all(key, key, key.toLowerCase()) as AgentRow[];
-  if (rows.length > 1) throw new LineageError(`"${key}" names more than one agent: use its number or a longer uid.`);
+  if (rows.length > 1) throw new LineageError(`"${key}" names more than one archived agent: use its number (#N) or a longer uid.`);
   return rows[0] ? toAgent(rows[0]) : undefined;
+}
+
+/** The living agent with this name, if any (names are unique among living agents). */
+export function livingAgentNamed(db: BetterSqlite3.Database, name: string): Agent | undefined {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE name = ? AND state = 'alive'`).get(name) as AgentRow | undefined;
+  return row ? toAgent(row) : undefined;
 }
 
 export function listAgents(db: BetterSqlite3.Database, options: { state?: AgentState; limit?: number; offset?: number } = {}): Agent[] {

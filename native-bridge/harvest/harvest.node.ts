@@ -8,7 +8,7 @@ import { GenesisConditioner, GENESIS_MIN_CREDITED_BITS } from '../conditioning/g
 import { FULL_ASSESSMENT_SAMPLES, type Assessment } from '../estimators/assess.std';
 import type { HealthTestFailure } from '../health/health-failure.std';
 import { HealthMonitor, type HealthStatus } from '../health/health-monitor.std';
-import type { SampleSource, SourceInfo } from '../sources/source.std';
+import { SourceError, type SampleSource, type SourceInfo } from '../sources/source.std';
 import { concatBytes } from '../util/concat-bytes.std';
 import { AlreadyCreditedError, creditedAssessment, type GenesisRecord, type HarvestStore, type StoredAssessment } from './harvest-store.std';
 
@@ -112,7 +112,9 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
       try {
         next = await iterator.next();
       } catch (error) {
-        throw new HarvestError(`${info.description} failed: ${(error as Error).message}`, credited, { cause: error });
+        // A source's own errors already name the device and say what to do: one sentence, not two.
+        const message = error instanceof SourceError ? error.message : `${info.description} failed: ${(error as Error).message}`;
+        throw new HarvestError(message, credited, { cause: error });
       }
       if (next.done) {
         if (options.signal?.aborted) throw new HarvestError('The harvest was stopped.', credited, { cause: options.signal.reason });

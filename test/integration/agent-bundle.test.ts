@@ -7,7 +7,8 @@ import { verifyBundle, BundleError, type AgentBundle } from '../../electron/stor
 import { canonicalJson } from '../../electron/store/canonical-json.std';
 import { Database } from '../../electron/store/database.node';
 import { addMemory, MEMORY_DIMENSIONS, nearestMemories } from '../../electron/store/memories.node';
-import { birthAgent, divideAgent, findAgent, getAgent } from '../../electron/store/lineage.node';
+import { birthAgent, divideAgent, findAgent, getAgent, seedChainOf } from '../../electron/store/lineage.node';
+import { traitsFromChain } from '../../electron/agents/traits.node';
 import { runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -29,10 +30,18 @@ beforeAll(async () => {
   bundleFile = join(dir.path, 'ada-iii.json');
   const db = await Database.open({ path: join(here, 'lightseed.db') });
   const c = db.connection;
-  const ada = birthAgent(c, { genesisId: insertGenesis(c), name: 'Ada', traits: { t: 0.5 }, bornAt: 1 });
-  const ada2 = divideAgent(c, { parentId: ada.id, name: 'Ada II', mutationSeed: randomBytes(32), traits: { t: 0.6 }, reason: 'test', bornAt: 2 });
-  const ada3 = divideAgent(c, { parentId: ada2.id, name: 'Ada III', mutationSeed: randomBytes(32), traits: { t: 0.7 }, reason: 'test', bornAt: 3 });
-  divideAgent(c, { parentId: ada.id, name: 'Bea', mutationSeed: randomBytes(32), traits: { t: 0.4 }, reason: 'test', bornAt: 4 });
+  // Traits as the app derives them from each seed chain: an import derives them again.
+  const genesisId = insertGenesis(c);
+  const seed = new Uint8Array(c.prepare('SELECT seed FROM genesis WHERE id = ?').pluck().get(genesisId) as Buffer);
+  const ada = birthAgent(c, { genesisId, name: 'Ada', traits: traitsFromChain(seed), bornAt: 1 });
+  const child = (parentId: number, name: string, bornAt: number) => {
+    const mutationSeed = randomBytes(32);
+    const chain = Buffer.concat([seedChainOf(c, parentId), mutationSeed]);
+    return divideAgent(c, { parentId, name, mutationSeed, traits: traitsFromChain(chain), reason: 'test', bornAt });
+  };
+  const ada2 = child(ada.id, 'Ada II', 2);
+  const ada3 = child(ada2.id, 'Ada III', 3);
+  child(ada.id, 'Bea', 4);
   addMemory(c, { agentId: ada3.id, query: 'noise?', response: 'static', embedding: embedding(7), fitness: 1, createdAt: 5 });
   addMemory(c, { agentId: ada3.id, query: 'seed?', response: 'genesis', embedding: embedding(9), fitness: 0, createdAt: 6 });
   db.dispose();
@@ -62,10 +71,13 @@ describe('agent bundles', () => {
     expect(runCli(['--data-dir', here, 'export', 'Ada III', bundleFile]).stdout).toMatch(/Exported Ada III \(generation 2, 2 ancestors, 2 memories\)/);
     const imported = runCli(['--data-dir', there, 'import', bundleFile]);
     expect(imported.stdout).toMatch(/Imported Ada III as agent #3: 3 lineage member\(s\) new here, 2 memories/);
+    expect(imported.stdout).toContain('2 ancestor(s) came only with the bundle (imported: parent not on this machine)');
+    expect(runCli(['--data-dir', there, 'agent', 'Ada III']).stdout).toMatch(/lineage: Ada II \(#2, imported\) ← Ada \(#1, imported\)/);
     expect(runCli(['--data-dir', there, 'import', bundleFile]).stdout).toMatch(/already here/);
     const db = await Database.open({ path: join(there, 'lightseed.db') });
     const ada3 = findAgent(db.connection, 'Ada III')!;
-    expect(ada3).toMatchObject({ generation: 2, origin: 'imported', traits: { t: 0.7 } });
+    expect(ada3).toMatchObject({ generation: 2, origin: 'imported' });
+    expect(ada3.traits).toEqual(JSON.parse(readFileSync(bundleFile, 'utf8')).agent.traits);
     expect(getAgent(db.connection, ada3.rootId)).toMatchObject({ name: 'Ada', subtreeSize: 3 });
     expect(nearestMemories(db.connection, ada3.id, embedding(9), 1)[0]).toMatchObject({ query: 'seed?', response: 'genesis' });
     db.dispose();
@@ -73,7 +85,7 @@ describe('agent bundles', () => {
 
   it('refuses a tampered bundle and keeps the database as it was', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as AgentBundle;
-    bundle.agent.traits.t = 0.99;
+    bundle.agent.traits['temperament.arousal'] = 0.99;
     const tampered = join(dir.path, 'tampered.json');
     writeFileSync(tampered, JSON.stringify(bundle));
     const result = runCli(['--data-dir', join(dir.path, 'clean'), 'import', tampered]);
@@ -92,5 +104,82 @@ describe('agent bundles', () => {
     expect(() => verifyBundle('not json')).toThrow(BundleError);
     expect(() => verifyBundle('{"format":"lightseed.agent-bundle","version":7}')).toThrow(/version 7/);
     expect(() => verifyBundle('{"hello":1}')).toThrow(/not a LightSeed agent bundle/);
+  });
+
+  /** The bundle with `change` applied and its checksum recomputed, as a forger would, written to a file. */
+  function resealed(name: string, change: (bundle: AgentBundle) => void, prefix = ''): string {
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as AgentBundle;
+    change(bundle);
+    const { checksum: _old, ...body } = bundle;
+    const file = join(dir.path, `${name}.json`);
+    writeFileSync(file, prefix + JSON.stringify({ ...body, checksum: createHash('sha256').update(canonicalJson(body)).digest('hex') }));
+    return file;
+  }
+
+  function importInto(name: string, file: string) {
+    const data = join(dir.path, name);
+    const result = runCli(['--data-dir', data, 'import', file]);
+    const agents = JSON.parse(runCli(['--data-dir', data, 'agents', '--json']).stdout) as { name: string }[];
+    return { ...result, agents };
+  }
+
+  it('derives every trait from the seed chain again: a changed trait with a recomputed checksum is refused, naming it', () => {
+    const edited = importInto('edited', resealed('edited-trait', (b) => (b.agent.traits['temperament.arousal'] = 0.99)));
+    expect(edited.status).toBe(1);
+    expect(edited.stderr).toMatch(/^lightseed: The bundle's agent "Ada III" has trait temperament\.arousal = 0\.99 where its seed chain gives 0\.\d+: traits come from the seeds/);
+    expect(edited.agents).toEqual([]);
+    const rank = importInto('rank', resealed('huge-rank', (b) => (b.lineage[0]!.traits['voice.rank'] = 1e9)));
+    expect(rank.stderr).toMatch(/ancestor of generation 0 "Ada" has trait voice\.rank = 1000000000 where its seed chain gives [2-8]:/);
+    expect(rank.agents).toEqual([]);
+  });
+
+  it('refuses values LightSeed never produces, with a sentence instead of SQLite text', () => {
+    const cases: [string, (b: AgentBundle) => void, RegExp][] = [
+      ['interactions', (b) => (b.agent.interactions = b.agent.totalInteractions + 5), /has \d+ interactions since its last division but \d+ in all/],
+      ['fitness', (b) => (b.agent.fitness = 1e300), /has fitness 1e\+300 \(outside ±10000\)/],
+      ['archived', (b) => (b.agent.state = 'archived'), /has state archived with no archive time/],
+      ['born', (b) => (b.agent.bornAt = Date.now() + 10 * 86_400_000), /a birth time \d+ outside the time before the export/],
+      ['name', (b) => (b.agent.name = 'Ada\u0007'), /has a name that LightSeed does not give/],
+    ];
+    for (const [name, change, message] of cases) {
+      const result = importInto(`bad-${name}`, resealed(`bad-${name}`, change));
+      expect(result.status, name).toBe(1);
+      expect(result.stderr, name).toMatch(message);
+      expect(result.stderr, name).not.toMatch(/SQLITE|constraint/i);
+      expect(result.agents, name).toEqual([]);
+    }
+  });
+
+  it("keeps an agent's best 256 memories of a bundle with more, and says how many were left out", () => {
+    const file = resealed('many-memories', (b) => {
+      const template = b.memories[0]!;
+      b.memories = Array.from({ length: 300 }, (_, i) => ({ ...template, query: `q${i}`, fitness: i / 300 }));
+    });
+    const result = importInto('many', file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('256 memories.');
+    expect(result.stdout).toContain('44 memories were left out');
+  });
+
+  it('accepts a UTF-8 byte-order mark, and renames an imported living agent whose name is taken', () => {
+    const file = resealed('bom', () => {}, '\ufeff');
+    const data = join(dir.path, 'named');
+    const first = runCli(['--data-dir', data, 'import', file]);
+    expect(first.status).toBe(0);
+    const other = resealed('other-ada-iii', (b) => {
+      // Another lineage's agent called Ada III: a different chain, with its traits.
+      const chain = randomBytes(96);
+      const chainOf = (generation: number) => chain.subarray(0, 32 * (generation + 1));
+      for (const node of [...b.lineage, b.agent]) {
+        node.seedChain = chainOf(node.generation).toString('hex');
+        node.uid = createHash('sha256').update(chainOf(node.generation)).digest('hex');
+        node.traits = traitsFromChain(chainOf(node.generation));
+      }
+    });
+    const second = runCli(['--data-dir', data, 'import', other]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/Ada III is the name of a living agent here, so the imported one is called Ada [IVX]+\./);
+    const names = (JSON.parse(runCli(['--data-dir', data, 'agents', '--json']).stdout) as { name: string }[]).map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -42,6 +42,8 @@ describe('lightseed harvest, genesis, sources, assess', () => {
     const show = runCli(['--data-dir', dir.path, 'genesis', 'show', String(record.id)]);
     expect(show.stdout).toContain(`seed            ${record.seed}`);
     expect(show.stdout).toMatch(/conditioning {4}SHA-256: \d+ bits in, h_out = 25\d\.\d+ of 256 bits/);
+    // What the capture credited and what a seed needs, both said.
+    expect(show.stdout).toMatch(/credited {8}\d+ bits from \d+ contribution\(s\); a Genesis seed needs 512, and all of them were conditioned into it/);
     if (cappedBy) expect(show.stdout).toContain("CPU jitter changes with the machine's load, which no calibration holds fixed, so it is credited at most 2 bits a sample");
   });
 

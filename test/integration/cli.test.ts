@@ -45,13 +45,13 @@ describe('mistakes', () => {
   it('names an unknown command and exits 2', () => {
     const { status, stderr } = runCli(['harvets']);
     expect(status).toBe(2);
-    expect(stderr).toContain('Unknown command "harvets"');
+    expect(stderr).toContain('unknown command harvets; did you mean harvest?');
   });
 
   it('names an unknown option and exits 2', () => {
     const { status, stderr } = runCli(['serve', '--prot', '80']);
     expect(status).toBe(2);
-    expect(stderr).toMatch(/Unknown option '--prot'/);
+    expect(stderr).toContain('lightseed: unknown option --prot; did you mean --port?\n');
     expect(stderr).toContain('Usage: lightseed serve');
   });
 

@@ -66,7 +66,7 @@ describe('opening the database', () => {
     const path = join(dir.path, 'notes.db');
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(200));
     const before = sha256(path);
-    await expect(Database.open({ path })).rejects.toThrow(/not a readable SQLite database.*left untouched/);
+    await expect(Database.open({ path })).rejects.toThrow(/is not an SQLite database.*left untouched/);
     expect(sha256(path)).toBe(before);
   });
 

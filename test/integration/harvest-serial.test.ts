@@ -56,6 +56,9 @@ describe('harvest from a serial TRNG', () => {
     // Normally noticed as the device node vanishing; on a loaded machine the stall timer may win the race.
     expect(['disconnected', 'stalled']).toContain(((error as Error).cause as SourceError).failure);
     expect((error as Error).message).toContain(device.path);
+    // One sentence: the source's own, which names the device, not "… failed: " and the same again.
+    expect((error as Error).message).toBe(((error as Error).cause as Error).message);
+    expect((error as Error).message.split(device.path)).toHaveLength(2);
     expect(pendingPoolBits(db.connection)).toBe(0);
   });
 });

@@ -58,4 +58,23 @@ describe('migrations, one by one', () => {
     expect(plan("SELECT id FROM agent WHERE state = 'alive' AND last_active_at < ?", 1)).toMatch(/INDEX agent_idle/);
     expect(plan('SELECT id FROM memory WHERE message_id = ?', 1)).toMatch(/INDEX memory_message/);
   });
+
+  it('0007 living names: a name finds its living agent by the partial unique index, and the migration renames earlier duplicates', () => {
+    expect(plan("SELECT id FROM agent WHERE name = ? AND state = 'alive'", 'Ada')).toMatch(/INDEX agent_living_name/);
+    const raw = new BetterSqlite3(join(dir.path, 'names.db'));
+    sqliteVec.load(raw);
+    migrate(raw, migrations.filter((m) => m.version < 7));
+    raw.exec("INSERT INTO genesis (id, seed, created_at, source_uri, device_id, credited_bits, record, raw_sha256, raw_audit) VALUES (1, zeroblob(32), 0, 'jitter:', 'cpu', 512, '{}', '', x'')");
+    const insert = raw.prepare(
+      "INSERT INTO agent (id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, born_at, state, archived_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, zeroblob(32), '{}', 0, ?, ?)",
+    );
+    insert.run(1, '1'.repeat(64), null, 0, 'born', 1, 'Ada', 'alive', null);
+    insert.run(2, '2'.repeat(64), 1, 1, 'divided', null, 'Ada II', 'alive', null);
+    insert.run(3, '3'.repeat(64), 1, 1, 'divided', null, 'Ada II', 'alive', null);
+    insert.run(4, '4'.repeat(64), 1, 1, 'divided', null, 'Ada II', 'archived', 1);
+    migrate(raw, migrations);
+    expect(raw.prepare('SELECT name FROM agent ORDER BY id').pluck().all()).toEqual(['Ada', 'Ada II', 'Ada II #3', 'Ada II']);
+    expect(() => insert.run(5, '5'.repeat(64), 1, 1, 'divided', null, 'Ada II', 'alive', null)).toThrow(/UNIQUE/);
+    raw.close();
+  });
 });
