@@ -1,6 +1,7 @@
 import { GENESIS_MIN_CREDITED_BITS } from '../../native-bridge/conditioning/genesis-conditioner.node';
 import { AppServices } from '../services/app-services.node';
 import { UsageError, type Command } from './command.node';
+import { failureMessage } from './failure-message.node';
 import { formatBits, formatGenesis, progressLine } from './format.node';
 
 export const harvestCommand: Command = {
@@ -46,7 +47,7 @@ export const harvestCommand: Command = {
     } catch (error) {
       if (context.interactive) process.stderr.write('\n');
       const pool = services.entropy.status.creditedBits;
-      context.err(`lightseed: ${(error as Error).message}`);
+      context.err(`lightseed: ${failureMessage(error, context.dataDir)}`);
       if (pool > 0) context.err(`The pool holds ${formatBits(pool)} of ${GENESIS_MIN_CREDITED_BITS} bits; the next harvest continues from there.`);
       return 1;
     } finally {

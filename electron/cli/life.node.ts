@@ -8,6 +8,7 @@ import type { Turn, TurnResult } from '../services/agent-service.node';
 import { findAgent, getAgent, type Agent } from '../store/lineage.node';
 import { mustFind } from './agents.node';
 import { UsageError, type CliContext, type Command } from './command.node';
+import { failureMessage } from './failure-message.node';
 
 async function openServices(context: CliContext): Promise<AppServices> {
   return AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
@@ -178,7 +179,7 @@ export const chatCommand: Command = {
         } catch (error) {
           running = undefined;
           // A failed turn is reported and the chat goes on.
-          context.err(`lightseed: ${(error as Error).message}`);
+          context.err(`lightseed: ${failureMessage(error, context.dataDir)}`);
         }
       }
     } finally {

@@ -1,13 +1,11 @@
 // The `lightseed` command line: global options, a command registry and help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BuildPaths } from '../paths/build-paths.node';
-import { join } from 'node:path';
 import { resolveDataDir } from '../paths/data-dir.node';
-import { explainDatabaseError } from '../store/database-errors.node';
-import { APP_VERSION, DATABASE_FILE } from '../services/app-services.node';
+import { APP_VERSION } from '../services/app-services.node';
 import { closestName } from './closest-name.std';
+import { failureMessage } from './failure-message.node';
 import { StandardOutput } from './standard-output.node';
-import { describeSystemError } from './system-error.node';
 import { UsageError, type CliContext, type Command, type OptionHelp } from './command.node';
 import { agentsCommand, exportCommand, importCommand, treeCommand } from './agents.node';
 import { assessCommand } from './assess.node';
@@ -110,19 +108,6 @@ function parseOptions(args: readonly string[], options: NonNullable<ParseArgsCon
     }
     throw error;
   }
-}
-
-/**
- * The one sentence a failed command ends with. An error thrown while the command's resources
- * were being released arrives wrapped (SuppressedError): the error that ended the work is the
- * one to tell. SQLite's and Node's codes become sentences about the file.
- */
-function failureMessage(error: unknown, dataDir: string | undefined): string {
-  // Bundled `await using` makes its own SuppressedError where the runtime has none (Node 20).
-  while (error instanceof Error && error.name === 'SuppressedError' && 'suppressed' in error) error = error.suppressed;
-  const database = dataDir === undefined ? undefined : explainDatabaseError(error, join(dataDir, DATABASE_FILE));
-  const message = database?.message ?? describeSystemError(error) ?? (error instanceof Error ? error.message : String(error));
-  return message || (error instanceof Error ? `${error.name} (no message)` : 'an unknown error');
 }
 
 /** A closed pipe is a reader that has what it wanted (status 0); a failed write is the command's failure. */

@@ -24,18 +24,29 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** What cannot be written: the file, its folder (SQLite writes -wal and -shm beside it) or the whole mount. */
-function readOnlyPart(path: string): string | undefined {
+/** The SQLite or system error at the root of `error`: services wrap them with causes. */
+function rootFailure(error: unknown): unknown {
+  for (let at = error, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
+    const code = codeOf(at);
+    if (code && (code.startsWith('SQLITE_') || /^E[A-Z]+$/.test(code))) return at;
+  }
+  return error;
+}
+
+/** What cannot be written (the file, its folder, where SQLite writes -wal and -shm, or the whole mount) and the fix. */
+function readOnlyPart(path: string): { what: string; fix: string } | undefined {
   const folder = dirname(path);
   for (const [target, what] of [
-    [folder, `the folder ${folder}`],
+    [folder, `The folder ${folder}`],
     [path, path],
   ] as const) {
     try {
       accessSync(target, constants.W_OK);
     } catch (error) {
-      if (codeOf(error) === 'EROFS') return `${path} is on a read-only file system`;
-      if (codeOf(error) === 'EACCES' || codeOf(error) === 'EPERM') return `${what} is read-only for this user`;
+      if (codeOf(error) === 'EROFS') return { what: `${path} is on a read-only file system`, fix: 'Mount it writable, or copy the folder to a writable disk and pass --data-dir.' };
+      if (codeOf(error) === 'EACCES' || codeOf(error) === 'EPERM') {
+        return { what: `${what} is read-only for this user`, fix: 'Make the file and its folder writable for you (chmod u+w, or chown), or copy the folder to a writable disk and pass --data-dir.' };
+      }
     }
   }
   return undefined;
@@ -57,6 +68,7 @@ export function freeMegabytes(path: string): number | undefined {
  */
 export function explainDatabaseError(error: unknown, path: string): DatabaseProblemError | undefined {
   if (error instanceof DatabaseProblemError) return error;
+  error = rootFailure(error);
   const code = codeOf(error);
   if (!code) return undefined;
   const cause = { cause: error };
@@ -65,8 +77,8 @@ export function explainDatabaseError(error: unknown, path: string): DatabaseProb
     if (part || code.startsWith('SQLITE_READONLY')) {
       return new DatabaseProblemError(
         'read-only',
-        `${part ?? `${path} is read-only`}: LightSeed writes to its database and, beside it, to ${basename(path)}-wal and ${basename(path)}-shm. ` +
-          'Make the file and its folder writable (chmod u+w), or copy the folder to a writable disk and pass --data-dir. Nothing was changed.',
+        `${part?.what ?? `${path} is read-only`}: LightSeed writes to its database and, beside it, to ${basename(path)}-wal and ${basename(path)}-shm. ` +
+          `${part?.fix ?? 'Make it writable, or copy the folder to a writable disk and pass --data-dir.'} Nothing was changed.`,
         cause,
       );
     }
@@ -85,8 +97,8 @@ export function explainDatabaseError(error: unknown, path: string): DatabaseProb
     return new DatabaseProblemError(
       'damaged',
       `${path} is damaged (${(error as Error).message}): the parts of it that are intact still read, but this step touched a damaged page. ` +
-        '`lightseed db check` lists the damage. To recover, stop LightSeed and run `sqlite3 lightseed.db .recover > recovered.sql` in its folder, ' +
-        'then `sqlite3 new.db < recovered.sql` and use new.db as lightseed.db; or put back a backup made with `lightseed db backup FILE`.',
+        '`lightseed db check` lists the damage. To recover, put back a backup made with `lightseed db backup FILE`, ' +
+        'or copy every row that still reads into a new file with `lightseed db salvage NEW_FOLDER` (the damaged file is not changed).',
       cause,
     );
   }

@@ -3,6 +3,10 @@
 // the app refuses to open (damaged, or from a newer LightSeed) and never change it.
 import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { unpackedPath } from '../paths/build-paths.node';
+import { Database } from './database.node';
+import { migrations as shipped, type Migration } from './migrations.node';
 
 export interface IntegrityReport {
   ok: boolean;
@@ -19,7 +23,14 @@ function openReadOnly(path: string, nativeBinding?: string): BetterSqlite3.Datab
 export function checkIntegrity(path: string, limit = 100, nativeBinding?: string): IntegrityReport {
   const db = openReadOnly(path, nativeBinding);
   try {
-    const rows = db.prepare(`PRAGMA integrity_check(${Math.max(1, Math.floor(limit))})`).pluck().all() as string[];
+    let rows: string[];
+    try {
+      rows = db.prepare(`PRAGMA integrity_check(${Math.max(1, Math.floor(limit))})`).pluck().all() as string[];
+    } catch (error) {
+      // A damaged schema or table root stops the check itself: that is its finding.
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CORRUPT')) throw error;
+      return { ok: false, problems: [`the check itself stopped at a damaged page (${(error as Error).message})`] };
+    }
     const problems = rows.filter((row) => row !== 'ok');
     return { ok: problems.length === 0, problems };
   } finally {
@@ -44,5 +55,108 @@ export async function backupDatabase(path: string, destination: string, onProgre
     return { pages: result.totalPages };
   } finally {
     db.close();
+  }
+}
+
+export interface SalvagedTable {
+  name: string;
+  /** Rows copied into the new file. */
+  copied: number;
+  /** Rows that were read but that the new file refused (a damaged value breaking a constraint). */
+  refused: number;
+  /** Stretches of rows that could not be read (damaged pages), each skipped to the next row that reads. */
+  unreadable: number;
+}
+
+export interface SalvageReport {
+  version: number;
+  tables: SalvagedTable[];
+}
+
+/** Rowid gaps tried when a scan stops at a damaged page: the next readable row lies past it. */
+const SKIP_STEPS = Array.from({ length: 48 }, (_, k) => 2n ** BigInt(k));
+
+/**
+ * Copies every row that still reads from a damaged database into a new LightSeed database at
+ * `destination`. A table scan that stops at a damaged page resumes past it (probing rowids
+ * further on), so only the rows on damaged pages are lost. The damaged file is opened read-only
+ * and never changed; the new file gets the same schema version, then the usual migrations.
+ */
+export async function salvageDatabase(path: string, destination: string, list: readonly Migration[] = shipped): Promise<SalvageReport> {
+  if (existsSync(destination)) throw new Error(`${destination} already exists: name a new file for the salvaged database.`);
+  const old = openReadOnly(path);
+  try {
+    old.loadExtension(unpackedPath(sqliteVec.getLoadablePath()));
+    const version = old.pragma('user_version', { simple: true }) as number;
+    if (version > list.length) throw new Error(`${path} was written by a newer LightSeed (schema version ${version}): salvage it with that version.`);
+    const tables: SalvagedTable[] = [];
+    {
+      await using fresh = await Database.open({ path: destination, migrations: list.slice(0, version) });
+      const db = fresh.connection;
+      db.pragma('foreign_keys = OFF'); // rows arrive table by table; a parent may be among the lost
+      const names = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'memory_vec_%' ORDER BY rootpage")
+        .pluck()
+        .all() as string[];
+      for (const name of names) tables.push(copyTable(old, db, name));
+    }
+    // Brought up to this build's schema by the usual path.
+    (await Database.open({ path: destination, migrations: list })).dispose();
+    return { version, tables };
+  } finally {
+    old.close();
+  }
+}
+
+function copyTable(old: BetterSqlite3.Database, db: BetterSqlite3.Database, name: string): SalvagedTable {
+  const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).map((column) => `"${column}"`);
+  const report: SalvagedTable = { name, copied: 0, refused: 0, unreadable: 0 };
+  let read: BetterSqlite3.Statement;
+  let probe: BetterSqlite3.Statement;
+  try {
+    read = old.prepare(`SELECT rowid, ${columns.join(', ')} FROM "${name}" WHERE rowid >= ? ORDER BY rowid`).raw(true).safeIntegers(true);
+    probe = old.prepare(`SELECT rowid FROM "${name}" WHERE rowid >= ? ORDER BY rowid LIMIT 1`).pluck().safeIntegers(true);
+  } catch {
+    report.unreadable = 1; // the table's definition itself is damaged
+    return report;
+  }
+  const write = db.prepare(`INSERT INTO "${name}" (rowid, ${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}, ?)`);
+  // The next rowid to read: a scan that stops resumes here.
+  let from = -(2n ** 63n);
+  for (;;) {
+    try {
+      for (const row of read.iterate(from) as Iterable<unknown[]>) {
+        from = (row[0] as bigint) + 1n;
+        try {
+          write.run(...row);
+          report.copied++;
+        } catch {
+          report.refused++;
+        }
+      }
+      return report;
+    } catch {
+      // A damaged page: find the next row that reads, further along.
+      report.unreadable++;
+      const reads = (from: bigint) => {
+        try {
+          probe.get(from);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      let low = from;
+      const high = SKIP_STEPS.map((step) => from + step).find(reads);
+      if (high === undefined) return report;
+      // The smallest start whose seek no longer crosses the damaged page, so no good row after it is skipped.
+      let good = high;
+      while (good - low > 1n) {
+        const middle = low + (good - low) / 2n;
+        if (reads(middle)) good = middle;
+        else low = middle;
+      }
+      from = good;
+    }
   }
 }

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const binary = electronBinary();
-let why: string | undefined = binary ? undefined : 'no Electron binary is installed (an npm install without ELECTRON_SKIP_BINARY_DOWNLOAD=1 fetches one)';
+let why: string | undefined = binary ? undefined : 'no Electron binary is installed (npm install fetches one where github.com or ELECTRON_MIRROR can be reached; `npm run electron:fetch` tries again)';
 
 describe('the Electron app', () => {
   let dir: ReturnType<typeof makeTempDir>;

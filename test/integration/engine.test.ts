@@ -119,13 +119,18 @@ describe('inference engine', () => {
       [97, 0.7],
     ];
     const sampler = { temperature: 1.3, topK: 5, topP: 0.9, minP: 0.02, repeatPenalty: 1.3, repeatLastN: 16 };
-    for (let round = 0; round < 3; round++) {
+    // A random seed may end a text early (the tiny model draws its end token): compare until
+    // at least 48 tokens in all were drawn both ways.
+    let compared = 0;
+    for (let round = 0; round < 12 && compared < 48; round++) {
       const seed = randomBytes(48);
       const fast = await (await engine.generate({ prompt: 'Once upon', maxTokens: 48, seed, sampler: { ...sampler, tokenBias: bias } })).done;
       const full = await (await engine.generate({ prompt: 'Once upon', maxTokens: 48, seed, sampler: { ...sampler, tokenBias: [...bias, [eos, 0]] } })).done;
-      expect(fast.stats.tokens).toBeGreaterThan(8);
       expect(fast.text).toBe(full.text);
+      expect(fast.stats.tokens).toBe(full.stats.tokens);
+      compared += fast.stats.tokens;
     }
+    expect(compared).toBeGreaterThanOrEqual(48);
   }, 60_000);
 
   it('loads a bitnet model too', async () => {

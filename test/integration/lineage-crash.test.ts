@@ -165,7 +165,7 @@ describe('the lineage store after a crash', () => {
 
       // Still usable: a new division commits with its bookkeeping.
       const parent = db.prepare("SELECT id, subtree_size FROM agent WHERE state = 'alive' ORDER BY random() LIMIT 1").get() as { id: number; subtree_size: number };
-      const child = divideAgent(db, { parentId: parent.id, name: 'After the crash', mutationSeed: randomBytes(32), traits: {}, reason: 'crash test: usable after recovery', bornAt: Date.now() });
+      const child = divideAgent(db, { parentId: parent.id, name: `After the crash of round ${delayMs} ms`, mutationSeed: randomBytes(32), traits: {}, reason: 'crash test: usable after recovery', bornAt: Date.now() });
       committed++;
       expect(ancestorIds(db, child.id)[0]).toBe(parent.id);
       expect(db.prepare('SELECT subtree_size FROM agent WHERE id = ?').pluck().get(parent.id)).toBe(parent.subtree_size + 1);
