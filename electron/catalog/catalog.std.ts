@@ -17,9 +17,17 @@ export const CatalogEntry = z.strictObject({
   architecture: z.string().min(1).max(40),
   licence: z.string().min(1).max(80),
   /** Hugging Face repository (owner/name), file inside it and revision (a branch or a commit). */
-  repo: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/),
-  file: z.string().regex(/^[\w.-]+\.gguf$/),
-  revision: z.string().regex(/^[\w.-]{1,64}$/).default('main'),
+  // As Hugging Face names them: no part may be "." or "..", which would rewrite the request's path.
+  repo: z
+    .string()
+    .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/)
+    .refine((repo) => repo.split('/').every((part) => part !== '.' && part !== '..' && !part.includes('..')), 'a repository name has no ".." in it'),
+  file: z.string().regex(/^[\w.-]+\.gguf$/).refine((file) => !file.startsWith('.'), 'a file name does not start with "."'),
+  revision: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/)
+    .refine((revision) => !revision.includes('..') && revision !== '.', 'a revision has no ".." in it')
+    .default('main'),
   /** The file's size in bytes; `sizeExact` false where only a rounded size was published. */
   sizeBytes: z.number().int().positive(),
   sizeExact: z.boolean(),

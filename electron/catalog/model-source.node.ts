@@ -6,10 +6,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { CatalogEntry } from './catalog.std';
 
 export interface ModelSource {
-  /** What node-llama-cpp's downloader fetches: an `hf:` URI, an http(s) URL or a local path (copied). */
+  /** What is fetched: an http(s) URL (Hugging Face's resolve address or a mirror's) or a local path (copied). */
   uri: string;
-  /** The Hugging Face endpoint an `hf:` URI resolves against, when not huggingface.co. */
-  huggingFaceEndpoint?: string;
   /** For messages: "huggingface.co", "the mirror http://…", "the file /…". */
   description: string;
   /** Whether fetching it goes over the network. */
@@ -22,8 +20,13 @@ export class ModelSourceError extends Error {
 
 const isHttpUrl = (text: string) => /^https?:\/\//i.test(text);
 
-function hfUri(entry: CatalogEntry): string {
-  return `hf:${entry.repo}/${entry.file}${entry.revision === 'main' ? '' : `#${entry.revision}`}`;
+export const HUGGING_FACE = 'https://huggingface.co/';
+
+/** Hugging Face's resolve address of the entry's file: ENDPOINT/OWNER/REPO/resolve/REVISION/FILE, each part escaped. */
+export function resolveUrl(entry: CatalogEntry, endpoint = HUGGING_FACE): string {
+  const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`;
+  const [owner, repo] = entry.repo.split('/') as [string, string];
+  return new URL([owner, repo, 'resolve', entry.revision, entry.file].map(encodeURIComponent).join('/'), base).href;
 }
 
 /**
@@ -40,12 +43,12 @@ export function resolveModelSource(entry: CatalogEntry, options: { from?: string
   }
   const mirror = options.mirror?.trim();
   if (mirror) {
-    if (isHttpUrl(mirror)) return { uri: hfUri(entry), huggingFaceEndpoint: mirror, description: `the mirror ${mirror}`, network: true };
+    if (isHttpUrl(mirror)) return { uri: resolveUrl(entry, mirror), description: `the mirror ${mirror}`, network: true };
     const folder = isAbsolute(mirror) ? mirror : resolve(cwd, mirror.replace(/^file:\/\//, ''));
     const candidates = [join(folder, entry.repo, entry.file), join(folder, entry.file)];
     const found = candidates.find((path) => existsSync(path) && statSync(path).isFile());
     if (!found) throw new ModelSourceError(`The mirror folder ${folder} (LIGHTSEED_MODEL_MIRROR) has neither ${entry.repo}/${entry.file} nor ${entry.file}.`);
     return { uri: found, description: `the mirror folder ${folder}`, network: false };
   }
-  return { uri: hfUri(entry), description: 'huggingface.co', network: true };
+  return { uri: resolveUrl(entry), description: 'huggingface.co', network: true };
 }

@@ -8,8 +8,9 @@ import { ApiError } from '../api/api-error.std';
 import type { CatalogItem, DownloadStatus, RegisteredModel } from '../api/contract.std';
 import { formatBytes } from '../api/units.std';
 import { memoryNeeded, type CatalogEntry } from '../catalog/catalog.std';
+import { arrivedMismatch } from '../catalog/arrived-file.node';
 import { loadCatalog } from '../catalog/catalog-file.node';
-import { DownloadError, downloadModel, downloadPath, partialBytes, removeDownload, type DownloadProgress } from '../catalog/model-download.node';
+import { DownloadError, downloadModel, downloadPath, legacyDownloadPath, partialBytes, removePartialDownload, type DownloadProgress } from '../catalog/model-download.node';
 import { resolveModelSource, type ModelSource } from '../catalog/model-source.node';
 import type { InferenceService } from './inference-service.node';
 
@@ -22,6 +23,8 @@ export interface ModelDownloadsOptions {
   mirror?: string | undefined;
   /** Milliseconds without data before a download pauses as stalled. Default 60 000. */
   stallMs?: number;
+  /** How long failing answers are retried without progress. Default 60 000. */
+  retryForMs?: number;
 }
 
 export interface GetOptions {
@@ -78,8 +81,8 @@ export class ModelDownloads implements AsyncDisposable {
 
   /** The registered model got from this entry earlier, if its file is still there. */
   #installed(entry: CatalogEntry): RegisteredModel | undefined {
-    const path = downloadPath(this.#options.dir, entry);
-    return this.inference.list().find((m) => (m.path === path || m.convertedFrom === path) && existsSync(m.path));
+    const paths = [downloadPath(this.#options.dir, entry), legacyDownloadPath(this.#options.dir, entry)];
+    return this.inference.list().find((m) => (paths.includes(m.path) || (m.convertedFrom !== null && paths.includes(m.convertedFrom))) && existsSync(m.path));
   }
 
   async catalog(): Promise<CatalogItem[]> {
@@ -168,12 +171,13 @@ export class ModelDownloads implements AsyncDisposable {
         source,
         signal: active.controller.signal,
         ...(this.#options.stallMs !== undefined ? { stallMs: this.#options.stallMs } : {}),
+        ...(this.#options.retryForMs !== undefined ? { retryForMs: this.#options.retryForMs } : {}),
         onProgress: (p: DownloadProgress) => update({ downloaded: p.downloaded, total: p.total, bytesPerSecond: p.bytesPerSecond, secondsLeft: p.secondsLeft }, false),
       });
     } catch (error) {
       if (active.cancelled) {
         const kept = await partialBytes(this.#options.dir, entry);
-        await removeDownload(this.#options.dir, entry);
+        await removePartialDownload(this.#options.dir, entry);
         return finish({ state: 'cancelled', downloaded: 0, message: `Cancelled ${entry.title}${kept ? `: the ${formatBytes(kept)} received were removed` : ''}.` });
       }
       const message = (error as Error).message;
@@ -181,6 +185,16 @@ export class ModelDownloads implements AsyncDisposable {
       return finish({ state: paused ? 'paused' : 'failed', downloaded: await partialBytes(this.#options.dir, entry), message });
     }
 
+    let mismatch: string | undefined;
+    try {
+      mismatch = await arrivedMismatch(downloaded.path, entry);
+    } catch (error) {
+      mismatch = `it is not a GGUF model LightSeed can read (${(error as Error).message})`;
+    }
+    if (mismatch) {
+      await rm(downloaded.path, { force: true });
+      return finish({ state: 'failed', message: `What arrived from ${source.description} is not ${entry.title}: ${mismatch}. The file was removed and nothing was registered.` });
+    }
     update({ state: 'adding', downloaded: active.status.total, message: `Checking ${entry.title}${entry.format === 'I2_S' ? ', converting it from I2_S to TQ2_0' : ''} and trying it with llama.cpp…` }, true);
     let model: RegisteredModel;
     try {
@@ -209,7 +223,7 @@ export class ModelDownloads implements AsyncDisposable {
     return active.done;
   }
 
-  /** Stops and removes a download, running or paused. */
+  /** Stops and removes a download, running or paused. Never touches a model that arrived: cancel acts on downloads only. */
   async cancel(name: string): Promise<DownloadStatus> {
     const entry = this.entry(name);
     const active = this.#active.get(name);
@@ -220,8 +234,12 @@ export class ModelDownloads implements AsyncDisposable {
       return active.done;
     }
     const kept = await partialBytes(this.#options.dir, entry);
-    await removeDownload(this.#options.dir, entry);
-    const status: DownloadStatus = { name, state: 'cancelled', downloaded: 0, total: entry.sizeBytes, bytesPerSecond: 0, secondsLeft: null, message: kept ? `Removed the ${formatBytes(kept)} of ${entry.title} that had arrived.` : null, modelId: null };
+    if (kept === 0) {
+      const installed = this.#installed(entry);
+      if (installed) throw new ApiError('failed_precondition', `${entry.title} is not being downloaded: it arrived and is model #${installed.id}, which cancel leaves as it is.`);
+    }
+    await removePartialDownload(this.#options.dir, entry);
+    const status: DownloadStatus = { name, state: 'cancelled', downloaded: 0, total: entry.sizeBytes, bytesPerSecond: 0, secondsLeft: null, message: kept ? `Removed the ${formatBytes(kept)} of ${entry.title} that had arrived.` : `Nothing of ${entry.title} was being downloaded.`, modelId: null };
     this.#ended.set(name, status);
     this.hub.emit('models.download', status);
     return status;

@@ -142,7 +142,13 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
     if (!options.convertDir) throw new GgufError(`${printable(path)} must be converted before llama.cpp can run it, and this registry has no folder to write the copy to.`);
     await mkdir(options.convertDir, { recursive: true });
     const suffix = summary.conversion.kind === 'i2s' ? 'tq2_0' : summary.conversion.activation;
-    const output = join(options.convertDir, `${basename(path).replace(/\.gguf$/i, '')}.lightseed-${suffix}.gguf`);
+    // Named by the original's content: two files that share a name (bitnet.cpp calls every one
+    // ggml-model-i2_s.gguf) never share a copy, and the same weights are converted once.
+    const contentHash = options.sha256 ?? (await sha256File(original));
+    const output = join(options.convertDir, `${basename(path).replace(/\.gguf$/i, '')}.${contentHash.slice(0, 16)}.lightseed-${suffix}.gguf`);
+    const same = db.prepare(`${SELECT} WHERE path = ?`).get(output) as ModelRow | undefined;
+    if (same) return toModel(same); // these weights are registered already, converted from a file with the same content
+    // convertModel writes OUTPUT.partial and renames it when whole.
     const result = await convertModel(path, gguf, summary, output);
     written = path = result.path;
     conversion = result.description;

@@ -13,17 +13,32 @@ export interface ServedFile {
   bytes: Buffer;
 }
 
+/**
+ * Ways a real mirror, proxy or captive portal misbehaves, one per mode:
+ * - endless: the content body never ends (no Content-Length), random bytes for ever
+ * - ignore-range: a Range request is answered 200 with the whole file
+ * - redirect-loop: the resolve address redirects to itself
+ * - error-500: every request answers 500
+ * - redirect-file / redirect-ftp / redirect-data: the resolve address redirects to file://, ftp:// or data:
+ * - hang: requests are accepted and never answered
+ * - cut-half: every content response stops after half of what it announced
+ * - oversize: the content body is the file followed by as many bytes again, with Content-Length of the file
+ */
+export type HostileMode = 'endless' | 'ignore-range' | 'redirect-loop' | 'error-500' | 'redirect-file' | 'redirect-ftp' | 'redirect-data' | 'hang' | 'cut-half' | 'oversize';
+
 export interface HfServerOptions {
   /** Bytes per second for content bodies, all connections together; default unlimited. */
   bytesPerSecond?: number;
   /** Destroy the socket of the first content response after this many body bytes. */
   dropAfterBytes?: number;
+  mode?: HostileMode;
 }
 
 export interface RecordedRequest {
   method: string;
   url: string;
   range: string | undefined;
+  ifRange: string | undefined;
 }
 
 export interface HfServer extends AsyncDisposable {
@@ -33,6 +48,9 @@ export interface HfServer extends AsyncDisposable {
   /** Bytes of content sent so far. */
   sentBytes(): number;
   setRate(bytesPerSecond: number | undefined): void;
+  /** Serves other bytes under the same name from now on (a file replaced upstream). */
+  replace(key: string, bytes: Buffer): void;
+  setMode(mode: HostileMode | undefined): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +59,8 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 export async function startHfServer(files: ServedFile[], options: HfServerOptions = {}): Promise<HfServer> {
   const byKey = new Map(files.map((f) => [f.key, f.bytes]));
   const byHash = new Map(files.map((f) => [sha256(f.bytes), f.bytes]));
+  let mode = options.mode;
+  const hanging = new Set<ServerResponse>();
   const requests: RecordedRequest[] = [];
   let rate = options.bytesPerSecond;
   let dropPending = options.dropAfterBytes;
@@ -48,22 +68,23 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
   let nextFree = 0;
 
   async function sendBody(response: ServerResponse, body: Buffer): Promise<void> {
-    const drop = dropPending;
+    let drop = dropPending;
     if (drop !== undefined) dropPending = undefined;
+    if (mode === 'cut-half') drop = Math.ceil(body.length / 2);
     const chunk = 16 * 1024;
     for (let at = 0; at < body.length; at += chunk) {
       if (response.destroyed) return;
       const piece = body.subarray(at, Math.min(body.length, at + chunk));
       if (drop !== undefined && at + piece.length > drop) {
-        response.write(piece.subarray(0, Math.max(0, drop - at)));
         sent += Math.max(0, drop - at);
-        response.socket?.destroy();
+        // The bytes before the cut reach the client, then the connection breaks.
+        response.write(piece.subarray(0, Math.max(0, drop - at)), () => response.socket?.destroy());
         return;
       }
       if (!response.write(piece)) await new Promise((resolve) => response.once('drain', resolve));
       sent += piece.length;
       if (rate) {
-        // One rate for all connections together, as a slow line would have: ipull opens several.
+        // One rate for all connections together, as a slow line would have.
         const now = performance.now();
         nextFree = Math.max(now, nextFree) + (piece.length / rate) * 1000;
         await new Promise((resolve) => setTimeout(resolve, nextFree - now));
@@ -74,7 +95,20 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
 
   function handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: request.method ?? 'GET', url: url.pathname, range: request.headers.range });
+    requests.push({ method: request.method ?? 'GET', url: url.pathname, range: request.headers.range, ifRange: request.headers['if-range'] as string | undefined });
+    if (mode === 'hang') {
+      hanging.add(response);
+      return;
+    }
+    if (mode === 'error-500') {
+      response.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal Server Error');
+      return;
+    }
+    const redirect = { 'redirect-file': 'file:///etc/passwd', 'redirect-ftp': 'ftp://127.0.0.1/model.gguf', 'redirect-data': 'data:application/octet-stream;base64,R0dVRg==', 'redirect-loop': url.pathname } as Record<string, string>;
+    if (mode && redirect[mode] && !url.pathname.startsWith('/cdn/')) {
+      response.writeHead(302, { Location: redirect[mode]!, 'Content-Length': '0' }).end();
+      return;
+    }
     const resolveMatch = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (resolveMatch) {
       const [, owner, repo, , file] = resolveMatch;
@@ -96,7 +130,27 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
       return;
     }
     const headers = { 'Accept-Ranges': 'bytes', ETag: `"${cdnMatch![1]}"`, 'Content-Type': 'application/octet-stream' };
-    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    if (mode === 'endless') {
+      response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+      const pump = () => {
+        while (!response.destroyed && response.write(Buffer.alloc(64 * 1024, 0x47))) sent += 64 * 1024;
+        if (!response.destroyed) response.once('drain', pump);
+      };
+      pump();
+      return;
+    }
+    if (mode === 'oversize') {
+      response.writeHead(200, { ...headers, 'Content-Length': String(bytes.length) });
+      // More than announced: HTTP/1.1 framing would cut it, so the socket is written directly.
+      response.flushHeaders();
+      response.socket?.write(Buffer.concat([bytes, bytes]));
+      response.socket?.end();
+      return;
+    }
+    // If-Range (RFC 9110 §13.1.5): the range only if the validator still names this file.
+    const ifRange = request.headers['if-range'] as string | undefined;
+    const rangeHeader = mode === 'ignore-range' || (ifRange !== undefined && ifRange !== headers.ETag) ? undefined : request.headers.range;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(rangeHeader ?? '');
     let start = 0;
     let end = bytes.length - 1;
     let status = 200;
@@ -123,6 +177,7 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
   const { port } = server.address() as AddressInfo;
   const close = () =>
     new Promise<void>((resolve) => {
+      for (const response of hanging) response.destroy();
       server.closeAllConnections();
       server.close(() => resolve());
     });
@@ -131,6 +186,11 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
     requests,
     sentBytes: () => sent,
     setRate: (value) => (rate = value),
+    replace(key, bytes) {
+      byKey.set(key, bytes);
+      byHash.set(sha256(bytes), bytes);
+    },
+    setMode: (value) => (mode = value),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -102,7 +102,7 @@ describe('models catalog and models get', () => {
     await using server = await startHfServer([]);
     const missing = await cli(['models', 'get', 'bonsai-1.7b'], { LIGHTSEED_MODEL_MIRROR: server.endpoint });
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/Could not download PrismML Bonsai 1\.7B from the mirror http:\/\/127\.0\.0\.1:\d+\/: .*404/);
+    expect(missing.stderr).toMatch(/Could not download PrismML Bonsai 1\.7B: the mirror http:\/\/127\.0\.0\.1:\d+\/ answered 404 Not Found for the file\./);
     const badCatalog = join(dir.path, 'bad.json');
     writeFileSync(badCatalog, JSON.stringify([{ name: 'Bad Name!' }]));
     const bad = runCli(['--data-dir', join(dir.path, 'data'), 'models', 'catalog'], { LIGHTSEED_MODEL_CATALOG: badCatalog });
