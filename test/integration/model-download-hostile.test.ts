@@ -20,6 +20,7 @@ import { startHfServer, type HfServer, type HostileMode } from '../helpers/hf-se
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { BIN, startServe } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/ws-client';
 
 /** Whether this machine lets the test mount a small tmpfs (root, and permission to mount): tried, not assumed. */
@@ -81,14 +82,6 @@ function downloadsFor(server: HfServer, entries: CatalogEntryInput[], options: {
 async function serve(e: CatalogEntryInput, id: string, mode?: HostileMode) {
   return startHfServer([{ key: `${e.repo}/${e.file}`, bytes: files[id]! }], mode ? { mode } : {});
 }
-
-const waitFor = async (check: () => boolean, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('a server that sends more than it promised', () => {
   it('a body that never ends: stopped at the catalog size, nothing kept', async () => {

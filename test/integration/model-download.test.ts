@@ -15,6 +15,7 @@ import { sha256File } from '../../electron/store/sha256-file.node';
 import { startHfServer, type HfServer } from '../helpers/hf-server';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/wait-for';
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;
@@ -61,14 +62,6 @@ function downloadsFor(server: HfServer, entries: CatalogEntryInput[], options: {
   const downloads = new ModelDownloads(services.hub, services.inference, { dir: downloadsDir, catalog: entries.map((e) => CatalogEntry.parse(e)), mirror: server.endpoint, ...options });
   return { downloads, downloadsDir, statuses, stop };
 }
-
-const waitFor = async (check: () => boolean, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 describe('getting a catalog model', () => {
   it('downloads through the 302 to the content URL, checks the SHA-256, registers it and makes it the default', async () => {
