@@ -214,10 +214,16 @@ export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {
 }
 
 /** A model by number, path or name. */
+/**
+ * A model by what the user types, as agents are found: `#N` (as lists print it) or N, its own
+ * path, the path it was converted from (what `models add` was given), or the name the list shows.
+ */
 export function getModel(db: BetterSqlite3.Database, key: string): RegisteredModel | undefined {
-  const row = (/^\d+$/.test(key) ? db.prepare(`${SELECT} WHERE id = ?`).get(Number(key)) : db.prepare(`${SELECT} WHERE path = ? OR name = ?`).get(resolve(key), key)) as
-    | ModelRow
-    | undefined;
+  const row = (
+    /^#?\d+$/.test(key)
+      ? db.prepare(`${SELECT} WHERE id = ?`).get(Number(key.replace('#', '')))
+      : db.prepare(`${SELECT} WHERE path = @path OR converted_from = @path OR name = @key ORDER BY path = @path DESC, converted_from = @path DESC, id LIMIT 1`).get({ path: resolve(key), key })
+  ) as ModelRow | undefined;
   return row ? toModel(row) : undefined;
 }
 

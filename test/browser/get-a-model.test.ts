@@ -83,6 +83,19 @@ describe('getting a model from the Models view', () => {
     expect(mirror.requests).toEqual([]);
   });
 
+  it('says in a sentence why a download failed, and the next one starts afresh', async () => {
+    mirror.setMode('redirect-loop');
+    try {
+      const item = page.getByRole('list', { name: 'Catalog' }).getByRole('listitem', { name: 'Tiny Bonsai' });
+      await item.getByRole('button', { name: 'Get' }).click();
+      await expect.poll(() => item.getByRole('alert').textContent()).toMatch(/^Could not download Tiny Bonsai: the mirror http:\/\/127\.0\.0\.1:\d+\/ redirected the download more than 10 times \(a loop\?\), so it stopped\.$/);
+      await page.screenshot({ path: join(SCREENSHOTS, 'models-get-failed.png'), fullPage: true });
+      expect(await item.getByRole('button', { name: 'Get' }).count()).toBe(1);
+    } finally {
+      mirror.setMode(undefined);
+    }
+  });
+
   it('downloads with progress, pauses, resumes, then registers it as the default', async () => {
     const item = page.getByRole('list', { name: 'Catalog' }).getByRole('listitem', { name: 'Tiny Bonsai' });
     await item.getByRole('button', { name: 'Get' }).click();
@@ -116,7 +129,7 @@ describe('getting a model from the Models view', () => {
     const db = new BetterSqlite3(join(dir.path, 'data', 'lightseed.db'), { readonly: true });
     try {
       const chosen = db.prepare('SELECT name, path FROM model WHERE is_default = 1').get() as { name: string; path: string };
-      expect(chosen.path).toMatch(/tiny-bonsai--Tiny-Bonsai-Q1_0\.gguf$/);
+      expect(chosen.path).toMatch(/tiny-bonsai__Tiny-Bonsai-Q1_0\.gguf$/);
       const answered = db.prepare("SELECT model FROM message WHERE role = 'assistant' ORDER BY id DESC LIMIT 1").get() as { model: string };
       expect(answered.model).toBe(chosen.name);
     } finally {

@@ -60,12 +60,18 @@ describe('where a model comes from', () => {
   const falcon = byName('falcon3-1b-1.58bit');
 
   it('is huggingface.co by default, pinned to the revision the hash belongs to', () => {
-    expect(resolveModelSource(bitnet, {})).toEqual({ uri: 'hf:microsoft/bitnet-b1.58-2B-4T-gguf/ggml-model-i2_s.gguf#a1f2f1c765812aa8af3f6eda4a313707064bba15', description: 'huggingface.co', network: true });
-    expect(resolveModelSource(falcon, {}).uri).toBe('hf:tiiuae/Falcon3-1B-Instruct-1.58bit-GGUF/ggml-model-i2_s.gguf');
+    expect(resolveModelSource(bitnet, {})).toEqual({
+      uri: 'https://huggingface.co/microsoft/bitnet-b1.58-2B-4T-gguf/resolve/a1f2f1c765812aa8af3f6eda4a313707064bba15/ggml-model-i2_s.gguf',
+      description: 'huggingface.co',
+      network: true,
+    });
+    expect(resolveModelSource(falcon, {}).uri).toBe('https://huggingface.co/tiiuae/Falcon3-1B-Instruct-1.58bit-GGUF/resolve/main/ggml-model-i2_s.gguf');
   });
 
   it('is a mirror laid out like Hugging Face, or a folder, when LIGHTSEED_MODEL_MIRROR names one', () => {
-    expect(resolveModelSource(falcon, { mirror: 'http://mirror.lan:8080/hf/' })).toMatchObject({ huggingFaceEndpoint: 'http://mirror.lan:8080/hf/', network: true });
+    expect(resolveModelSource(falcon, { mirror: 'http://mirror.lan:8080/hf/' })).toMatchObject({ uri: 'http://mirror.lan:8080/hf/tiiuae/Falcon3-1B-Instruct-1.58bit-GGUF/resolve/main/ggml-model-i2_s.gguf', network: true });
+    // An endpoint without its trailing slash keeps its path.
+    expect(resolveModelSource(falcon, { mirror: 'http://mirror.lan:8080/hf' }).uri).toBe('http://mirror.lan:8080/hf/tiiuae/Falcon3-1B-Instruct-1.58bit-GGUF/resolve/main/ggml-model-i2_s.gguf');
     const folder = join(dir.path, 'mirror');
     mkdirSync(join(folder, falcon.repo), { recursive: true });
     writeFileSync(join(folder, falcon.repo, falcon.file), 'x');

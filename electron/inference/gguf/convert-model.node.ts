@@ -11,7 +11,7 @@ import { elementCount, tensorDataBytes } from './gguf-layout.std';
 import { openRegularFile } from './gguf-reader.node';
 import { ACTIVATION_KEY, BITNET_CPP_ARCHITECTURES, type ModelSummary } from './gguf-validate.std';
 import { ggufHeader, type TensorHeader } from './gguf-writer.node';
-import { codesToQ2_0, codesToTQ2_0, i2sScale, unpackI2S } from './i2s.std';
+import { codesToQ2_0, codesToTQ2_0, fp16ScaleProblem, i2sElementsProblem, i2sScale, unpackI2S } from './i2s.std';
 import { printable } from './printable.std';
 
 /** llama.cpp's llama_ftype numbers for the output (include/llama.h). */
@@ -67,6 +67,8 @@ function plan(file: GgufFile, summary: ModelSummary, handle: FileHandle, path: s
     }
     converted++;
     const elements = elementCount(tensor);
+    const layout = i2sElementsProblem(elements);
+    if (layout) throw new GgufError(`${printable(path)}: the I2_S tensor ${printable(tensor.name)} ${layout}: the file is damaged or was not written by bitnet.cpp.`);
     const rowLength = tensor.dims[0]!;
     const type = rowLength % 256 === 0 ? GGML.TQ2_0 : rowLength % 64 === 0 ? GGML.Q2_0 : undefined;
     if (type === undefined) throw new GgufError(`${printable(path)}: the I2_S tensor ${printable(tensor.name)} has rows of ${rowLength} weights, which neither TQ2_0 (256) nor Q2_0 (64) blocks divide.`);
@@ -79,6 +81,13 @@ function plan(file: GgufFile, summary: ModelSummary, handle: FileHandle, path: s
       if ('badCodeAt' in codes) {
         throw new GgufError(
           `${printable(path)}: the I2_S tensor ${printable(tensor.name)} holds the code 3 at weight ${codes.badCodeAt}, which bitnet.cpp's x86 layout never writes: the file is damaged or packed another way (an ARM build's I2_S).`,
+        );
+      }
+      // llama's graph multiplies by the block scale alone: it must survive fp16 (bitnet keeps it exactly).
+      const lost = exactScales ? undefined : fp16ScaleProblem(scale);
+      if (lost) {
+        throw new GgufError(
+          `${printable(path)}: the I2_S tensor ${printable(tensor.name)} ${lost}; a ${arch} model keeps block scales in fp16, so converting it would change its weights. It was not converted.`,
         );
       }
       const d = exactScales ? 1 : scale;

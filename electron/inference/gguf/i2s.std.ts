@@ -20,6 +20,24 @@ export function unpackI2S(packed: Uint8Array, elements: number): Uint8Array | { 
   return codes;
 }
 
+/** fp16 holds a value to 2⁻¹¹ relative only from its smallest normal number, 2⁻¹⁴, up to 65504. */
+const F16_MIN_NORMAL = 2 ** -14;
+const F16_MAX = 65504;
+
+/** Why an I2_S tensor of `elements` weights cannot be read, or undefined: its layout is whole blocks of 128. */
+export function i2sElementsProblem(elements: number): string | undefined {
+  return elements % I2S_BLOCK === 0 ? undefined : `has ${elements} weights, not whole blocks of ${I2S_BLOCK} as I2_S packs them (its last weights would be read from the scale and padding bytes)`;
+}
+
+/**
+ * Why `scale` cannot become an fp16 block scale without losing more than 2⁻¹¹ of it, or undefined.
+ * 0 is exact (every weight zero); a scale below fp16's normal range would be rounded towards zero.
+ */
+export function fp16ScaleProblem(scale: number): string | undefined {
+  if (scale === 0 || (scale >= F16_MIN_NORMAL && scale <= F16_MAX)) return undefined;
+  return `has the scale ${scale}, outside what fp16 holds to 2⁻¹¹ (${F16_MIN_NORMAL.toExponential(2)} to ${F16_MAX})`;
+}
+
 export function i2sScale(packed: Uint8Array, elements: number): number {
   return new DataView(packed.buffer, packed.byteOffset, packed.byteLength).getFloat32(elements / 4, true);
 }
