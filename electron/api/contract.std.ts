@@ -232,9 +232,14 @@ export const AgentDetail = z.strictObject({
   agent: AgentSummary,
   /** The system prompt's persona, from the intent. */
   persona: z.string(),
+  /** The sampling profile its temperament gives it (what its turns use, not llama.cpp's defaults). */
   profile: z.strictObject({
     temperature: z.number(),
     topP: z.number(),
+    topK: z.number().int(),
+    minP: z.number(),
+    repeatPenalty: z.number(),
+    repeatLastN: z.number().int(),
     adapterScale: z.number(),
     noiseScale: z.number(),
     maxTokens: z.number().int(),

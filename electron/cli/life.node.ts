@@ -65,7 +65,10 @@ export const agentCommand: Command = {
     context.out(`  ${'voice.rank'.padEnd(24)} adapter rank ${a.traits['voice.rank']}`);
     const p = detail.profile;
     context.out('');
-    context.out(`sampling: temperature ${p.temperature.toFixed(2)}, top-p ${p.topP.toFixed(2)}, adapter scale ${p.adapterScale.toFixed(2)}, noise up to ±${p.noiseScale.toFixed(2)}, at most ${p.maxTokens} tokens`);
+    context.out(
+      `sampling: temperature ${p.temperature.toFixed(2)}, top-p ${p.topP.toFixed(2)}, top-k ${p.topK}, min-p ${p.minP.toFixed(2)}, repeat penalty ${p.repeatPenalty.toFixed(2)} over ${p.repeatLastN} tokens, ` +
+        `adapter scale ${p.adapterScale.toFixed(2)}, noise up to ±${p.noiseScale.toFixed(2)}, at most ${p.maxTokens} tokens (from its temperament)`,
+    );
     context.out(`persona: ${detail.persona}`);
     // Agents that came in a bundle: their seeds were checked, their history is the bundle's claim.
     const imported = (id: number) => getAgent(services.database.connection, id)?.origin === 'imported';

@@ -4,7 +4,7 @@ import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
 import { EngineHost, chooseThreads } from '../inference/engine-host.node';
 import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
-import { UsageError, type CliContext, type Command } from './command.node';
+import { UsageError, type CliContext, type Command, type OptionValues } from './command.node';
 import type { CatalogItem, DownloadStatus } from '../api/contract.std';
 import { formatBytes, formatDuration } from '../api/units.std';
 
@@ -153,16 +153,47 @@ export const modelsCommand: Command = {
   },
 };
 
+/** --top-k, --top-p, --min-p and --repeat-penalty, each checked; what is not given keeps llama.cpp's default. */
+function samplerOptions(values: OptionValues): Partial<{ topK: number; topP: number; minP: number; repeatPenalty: number }> {
+  const read = (name: string, valid: (n: number) => boolean, what: string) => {
+    const value = values[name];
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!valid(n)) throw new UsageError(`--${name} must be ${what}.`);
+    return n;
+  };
+  const topK = read('top-k', (n) => Number.isInteger(n) && n >= 0, 'a whole number, 0 or more (0 keeps every token)');
+  const topP = read('top-p', (n) => n > 0 && n <= 1, 'more than 0 and at most 1');
+  const minP = read('min-p', (n) => n >= 0 && n < 1, 'at least 0 and below 1');
+  const repeatPenalty = read('repeat-penalty', (n) => Number.isFinite(n) && n > 0, 'a number above 0 (1 = off)');
+  return { ...(topK !== undefined ? { topK } : {}), ...(topP !== undefined ? { topP } : {}), ...(minP !== undefined ? { minP } : {}), ...(repeatPenalty !== undefined ? { repeatPenalty } : {}) };
+}
+
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Generate text with a local model, streaming tokens (our sampler, randomness from the entropy pool)',
-  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--chat] [--threads N]',
-  options: { model: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' }, temperature: { type: 'string' }, chat: { type: 'boolean' }, threads: { type: 'string' } },
+  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--chat] [--threads N]',
+  options: {
+    model: { type: 'string' },
+    prompt: { type: 'string' },
+    'max-tokens': { type: 'string' },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    'min-p': { type: 'string' },
+    'repeat-penalty': { type: 'string' },
+    chat: { type: 'boolean' },
+    threads: { type: 'string' },
+  },
   optionHelp: {
     model: { value: 'MODEL', text: 'number, name or path of a registered model (default: the default model)' },
     prompt: { value: 'TEXT', text: 'what to continue, or with --chat the user message' },
     'max-tokens': { value: 'N', text: 'most tokens to generate (default 128)' },
-    temperature: { value: 'T', text: 'sampling temperature (default 0.8; 0 = greedy)' },
+    temperature: { value: 'T', text: 'sampling temperature (default 0.8; 0 = greedy: the most likely token, as llama.cpp decodes greedily)' },
+    'top-k': { value: 'K', text: 'keep the K most likely tokens (default 40; 0 = all)' },
+    'top-p': { value: 'P', text: 'keep the most likely tokens up to probability P (default 0.95; 1 = all)' },
+    'min-p': { value: 'P', text: 'drop tokens less likely than P times the likeliest (default 0.05; 0 = none)' },
+    'repeat-penalty': { value: 'R', text: 'divide the logits of the last 64 tokens by R (default 1: off, as in llama.cpp)' },
     chat: { text: "wrap the prompt as a user turn with the model's chat template" },
     threads: { value: 'N', text: 'threads for llama.cpp (default: the setting, or one for small models and cores−1 for large)' },
   },
@@ -172,6 +203,7 @@ export const generateCommand: Command = {
     const temperature = values.temperature === undefined ? 0.8 : Number(values.temperature);
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens must be a positive whole number.');
     if (!(temperature >= 0)) throw new UsageError('--temperature must be 0 or more.');
+    const sampler = { temperature, ...samplerOptions(values) };
     const threadsOption = values.threads === undefined ? undefined : Number(values.threads);
     if (threadsOption !== undefined && !(Number.isInteger(threadsOption) && threadsOption >= 1 && threadsOption <= 256)) throw new UsageError('--threads must be a whole number from 1 to 256.');
     await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
@@ -185,7 +217,7 @@ export const generateCommand: Command = {
     const chat = values.chat === true || services.inference.answersChatOnly(model);
     if (chat && !values.chat) context.err(`${model.name} answers chat turns only (it was trained on conversations), so the prompt goes to it as a user message, as with --chat.`);
     const generation = await engine.generate(
-      { ...(chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler: { temperature }, seed },
+      { ...(chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler, seed },
       (text) => context.stdout.write(text),
     );
     const { stats } = await generation.done;

@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
+import { LLAMA_CPP_DEFAULTS } from './sampler.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, LoadedModelInfo, SamplerSettings } from './engine-protocol.std';
 
 /** The engine process stopped while a request was in flight. */
@@ -30,7 +31,12 @@ export function chooseThreads(parameterCount: number, cores = cpus().length): nu
   return parameterCount < 100_000_000 ? 1 : Math.max(1, cores - 1);
 }
 
-export const DEFAULT_SAMPLER: SamplerSettings = { temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1.1, repeatLastN: 64 };
+/**
+ * What a request leaves unset: llama.cpp's current defaults (common_params_sampling), repetition
+ * penalty off. An agent's turn sets its own (its temperament's profile), so this is the plain
+ * `generate` and the API's default.
+ */
+export const DEFAULT_SAMPLER: SamplerSettings = { ...LLAMA_CPP_DEFAULTS };
 
 export interface GenerateRequest {
   messages?: ChatTurn[];

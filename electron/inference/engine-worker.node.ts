@@ -106,6 +106,20 @@ function renderPrompt(model: LlamaModel, messages: ChatTurn[], budget: number): 
   }
 }
 
+/**
+ * A plain prompt's tokens as llama.cpp's own tools make them (llama_tokenize with add_special and
+ * parse_special, as llama-simple calls it): BOS first where the file's tokenizer.ggml.add_bos_token
+ * asks for it, EOS last where add_eos_token does, and never a second one where the text already
+ * begins (or ends) with it. A chat prompt gets its BOS from the chat template instead.
+ */
+export function promptTokens(model: LlamaModel, text: string): Token[] {
+  const tokens = model.tokenize(text, true);
+  const { bos, eos } = model.tokens;
+  if (model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos) tokens.unshift(bos);
+  if (model.tokens.shouldAppendEosToken && eos !== null && tokens.at(-1) !== eos) tokens.push(eos);
+  return tokens;
+}
+
 const NO_BIAS: ReadonlyMap<number, number> = new Map();
 
 /**
@@ -145,7 +159,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
     // At least half the context stays for the prompt.
     const maxTokens = Math.min(request.maxTokens, Math.floor(loaded.contextSize / 2));
     const budget = loaded.contextSize - maxTokens;
-    const rendered = request.messages ? renderPrompt(model, request.messages, budget) : { tokens: model.tokenize(request.prompt ?? ''), dropped: 0 };
+    const rendered = request.messages ? renderPrompt(model, request.messages, budget) : { tokens: promptTokens(model, request.prompt ?? ''), dropped: 0 };
     if (rendered.tokens.length > budget) throw new Error(`The prompt needs ${rendered.tokens.length} tokens; the context holds ${loaded.contextSize} with ${maxTokens} kept for the answer.`);
     const drbg = HmacDrbg.instantiate(request.seed.subarray(0, 32), request.seed.subarray(32), new TextEncoder().encode('LightSeed sampler'));
     const bias = new Map(request.sampler.tokenBias ?? []);

@@ -138,7 +138,17 @@ export class AgentService {
     return {
       agent: this.summary(agent),
       persona: persona(agent.traits, agent.name, agent.generation),
-      profile: { temperature: profile.temperature, topP: profile.topP, adapterScale: profile.adapterScale, noiseScale: profile.noiseScale, maxTokens: profile.maxTokens },
+      profile: {
+        temperature: profile.temperature,
+        topP: profile.topP,
+        topK: profile.topK,
+        minP: profile.minP,
+        repeatPenalty: profile.repeatPenalty,
+        repeatLastN: profile.repeatLastN,
+        adapterScale: profile.adapterScale,
+        noiseScale: profile.noiseScale,
+        maxTokens: profile.maxTokens,
+      },
       ancestors: ancestors(this.#db, id).map(ref),
       children: children(this.#db, id).map(ref),
       memories: memoryCount(this.#db, id),

@@ -130,6 +130,22 @@ describe('generate with the embedded model', () => {
     expect(result.stdout.trim()).toMatch(/\w+/);
     expect(Number(/(\d+) tokens,/.exec(result.stderr)?.[1])).toBeGreaterThan(0);
   });
+
+  it("takes llama.cpp's sampling options, each checked", () => {
+    const fresh = join(dir.path, 'fresh');
+    const tuned = runCli(['--data-dir', fresh, 'generate', '--prompt', 'Tell me something.', '--max-tokens', '4', '--top-k', '10', '--top-p', '0.9', '--min-p', '0.1', '--repeat-penalty', '1.2'], {}, 120_000);
+    expect(tuned.status, tuned.stderr).toBe(0);
+    for (const [option, value, message] of [
+      ['--top-k', '-1', '--top-k must be a whole number, 0 or more (0 keeps every token).'],
+      ['--top-p', '0', '--top-p must be more than 0 and at most 1.'],
+      ['--min-p', '1', '--min-p must be at least 0 and below 1.'],
+      ['--repeat-penalty', '0', '--repeat-penalty must be a number above 0 (1 = off).'],
+    ]) {
+      const refused = runCli(['--data-dir', fresh, 'generate', '--prompt', 'x', `${option}=${value}`]);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr.split('\n')[0]).toBe(`lightseed: ${message}`);
+    }
+  });
 });
 
 describe('agent names', () => {
@@ -150,6 +166,8 @@ describe('agent names', () => {
     const card = runCli(['--data-dir', data, 'agent', '#3']);
     expect(card.status).toBe(0);
     expect(card.stdout).toMatch(/^Ada III \(#3,/);
+    // Its own sampling profile, repetition penalty included (llama.cpp's default has none).
+    expect(card.stdout).toMatch(/sampling: temperature \d\.\d\d, top-p \d\.\d\d, top-k 40, min-p 0\.05, repeat penalty 1\.10 over 64 tokens, .* \(from its temperament\)/);
     expect(runCli(['--data-dir', data, 'tree', '#2', '--format', 'newick']).stdout).toContain('Ada');
   });
 

@@ -133,6 +133,26 @@ describe('inference engine', () => {
     expect(compared).toBeGreaterThanOrEqual(48);
   }, 60_000);
 
+  it("starts a plain prompt with BOS where the file asks for it (add_bos_token), never twice, and defaults to llama.cpp's sampler (no repetition penalty)", async () => {
+    const withBos = join(dir.path, 'with-bos.gguf');
+    await tinyModel(withBos, 11, 'llama', 512, { addBosToken: true });
+    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    await other.load(withBos, { threads: 1, contextSize: 256 });
+    const promptTokens = async (host: EngineHost, prompt: string) => (await (await host.generate({ prompt, maxTokens: 1, seed: randomBytes(48), sampler: { temperature: 0 } })).done).stats.promptTokens;
+    // The same weights and vocabulary: only the flag differs, and so does the prompt by one token.
+    expect(await promptTokens(other, 'Once upon')).toBe((await promptTokens(engine, 'Once upon')) + 1);
+    // A prompt that already begins with BOS (written as its text, parsed as llama.cpp parses it) gets no second one.
+    expect(await promptTokens(other, '<s>Once upon')).toBe((await promptTokens(engine, 'Once upon')) + 1);
+    // Greedy is the argmax of the model's own logits: with the default (no repetition penalty) a
+    // token may repeat as often as the model likes, as llama.cpp's greedy decoding does.
+    const greedy = await (await engine.generate({ prompt: 'Once upon', maxTokens: 24, seed: randomBytes(48), sampler: { temperature: 0 } })).done;
+    const again = await (await engine.generate({ prompt: 'Once upon', maxTokens: 24, seed: randomBytes(48), sampler: { temperature: 0, repeatPenalty: 1 } })).done;
+    expect(greedy.text).toBe(again.text);
+    // (Greedy decoding of these fixed weights is deterministic: the penalty would change it.)
+    const penalised = await (await engine.generate({ prompt: 'Once upon', maxTokens: 24, seed: randomBytes(48), sampler: { temperature: 0, repeatPenalty: 1.1, repeatLastN: 64 } })).done;
+    expect(penalised.text).not.toBe(greedy.text);
+  }, 60_000);
+
   it('loads a bitnet model too', async () => {
     const path = join(dir.path, 'bitnet.gguf');
     await tinyModel(path, 12, 'bitnet');

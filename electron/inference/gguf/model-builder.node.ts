@@ -32,6 +32,8 @@ export interface ModelShape extends LayoutShape {
   ropeFreqBase?: number;
   /** Extra general.* metadata (description, license, …). */
   general?: Record<string, string>;
+  /** tokenizer.ggml.add_bos_token: whether a plain prompt starts with BOS (llama-family files say true). Default false. */
+  addBosToken?: boolean;
 }
 
 export interface Vocabulary {
@@ -109,7 +111,7 @@ export function modelMetadata(shape: ModelShape, vocab: Vocabulary, arch: string
   return metadata;
 }
 
-export function tokenizerMetadata(vocab: Vocabulary): Record<string, GgufValue> {
+export function tokenizerMetadata(vocab: Vocabulary, addBosToken = false): Record<string, GgufValue> {
   return {
     'tokenizer.ggml.model': gguf.str('llama'),
     'tokenizer.ggml.tokens': gguf.strings(vocab.tokens),
@@ -118,7 +120,7 @@ export function tokenizerMetadata(vocab: Vocabulary): Record<string, GgufValue> 
     'tokenizer.ggml.unknown_token_id': gguf.u32(0),
     'tokenizer.ggml.bos_token_id': gguf.u32(1),
     'tokenizer.ggml.eos_token_id': gguf.u32(4),
-    'tokenizer.ggml.add_bos_token': gguf.bool(false),
+    'tokenizer.ggml.add_bos_token': gguf.bool(addBosToken),
     'tokenizer.ggml.add_space_prefix': gguf.bool(false),
     'tokenizer.chat_template': gguf.str(CHATML_TEMPLATE),
   };
@@ -128,7 +130,7 @@ export async function buildModel(path: string, shape: ModelShape, weights: Weigh
   const vocab = shape.vocabulary ?? byteVocabulary(shape.extraTokens);
   const metadata = {
     ...modelMetadata(shape, vocab),
-    ...tokenizerMetadata(vocab),
+    ...tokenizerMetadata(vocab, shape.addBosToken),
     ...Object.fromEntries(Object.entries(shape.general ?? {}).map(([key, value]) => [`general.${key}`, gguf.str(value)])),
   };
   const embedding = ENCODERS[shape.embeddingType ?? 'Q8_0'];
