@@ -35,6 +35,12 @@ export function samplingProfile(values: TraitValues): SamplingProfile {
   };
 }
 
+/** The part of a profile the sampler takes (the rest shapes adapters and the answer's length). */
+export function samplerSettings(profile: SamplingProfile): Pick<SamplingProfile, 'temperature' | 'topP' | 'topK' | 'minP' | 'repeatPenalty' | 'repeatLastN'> {
+  const { temperature, topP, topK, minP, repeatPenalty, repeatLastN } = profile;
+  return { temperature, topP, topK, minP, repeatPenalty, repeatLastN };
+}
+
 /** How strongly the voice shapes tokens: the adapter's size relative to the base weights, and the token bias. */
 export function voiceStrength(values: TraitValues): { adapterRelativeRms: number; tokenBias: number } {
   const quirk = trait(values, 'voice.quirk');

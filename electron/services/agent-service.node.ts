@@ -10,7 +10,7 @@ import { adapterShapeOf, type AdapterShape } from '../agents/adapter-shape.node'
 import { adapterDrift, materialiseAdapter, NOISE_ADAPTERS, noiseAdapterPath, voiceTokenBias } from '../agents/adapter.node';
 import { embed, normalize } from '../agents/embedding.std';
 import { initialMemoryVector, mutateMemoryVector, updateMemoryVector } from '../agents/memory-vector.node';
-import { AGENT_NAME_MAX, MEMORIES_INHERITED, MEMORIES_KEPT, archiveReason, childName, freeName, interactionsToDivide, nameFromDraws, persona, samplingProfile, type LifeRules } from '../agents/profile.std';
+import { AGENT_NAME_MAX, MEMORIES_INHERITED, MEMORIES_KEPT, archiveReason, childName, freeName, interactionsToDivide, nameFromDraws, persona, samplerSettings, samplingProfile, type LifeRules } from '../agents/profile.std';
 import { rankRecall, recallDepth } from '../agents/retrieval.std';
 import { SeedStream } from '../agents/seed-stream.node';
 import { RANK_TRAIT } from '../agents/trait-names.std';
@@ -134,21 +134,10 @@ export class AgentService {
   detail(id: number): AgentDetail {
     const agent = this.#agent(id);
     const ref = (a: Agent) => ({ id: a.id, name: a.name, generation: a.generation, state: a.state });
-    const profile = samplingProfile(agent.traits);
     return {
       agent: this.summary(agent),
       persona: persona(agent.traits, agent.name, agent.generation),
-      profile: {
-        temperature: profile.temperature,
-        topP: profile.topP,
-        topK: profile.topK,
-        minP: profile.minP,
-        repeatPenalty: profile.repeatPenalty,
-        repeatLastN: profile.repeatLastN,
-        adapterScale: profile.adapterScale,
-        noiseScale: profile.noiseScale,
-        maxTokens: profile.maxTokens,
-      },
+      profile: samplingProfile(agent.traits),
       ancestors: ancestors(this.#db, id).map(ref),
       children: children(this.#db, id).map(ref),
       memories: memoryCount(this.#db, id),
@@ -276,15 +265,7 @@ export class AgentService {
       {
         messages: [{ role: 'system', content: this.systemPrompt(agent, recalled) }, ...history],
         maxTokens: profile.maxTokens,
-        sampler: {
-          temperature: profile.temperature,
-          topP: profile.topP,
-          topK: profile.topK,
-          minP: profile.minP,
-          repeatPenalty: profile.repeatPenalty,
-          repeatLastN: profile.repeatLastN,
-          tokenBias: voiceTokenBias(genesisSeed, shape, agent.traits),
-        },
+        sampler: { ...samplerSettings(profile), tokenBias: voiceTokenBias(genesisSeed, shape, agent.traits) },
         adapters,
       },
       onToken,
