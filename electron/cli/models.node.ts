@@ -172,7 +172,7 @@ function samplerOptions(values: OptionValues): Partial<{ topK: number; topP: num
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Generate text with a local model, streaming tokens (our sampler, randomness from the entropy pool)',
-  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--chat] [--threads N]',
+  usage: '--prompt TEXT [--model MODEL] [--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--chat] [--threads N] [--json]',
   options: {
     model: { type: 'string' },
     prompt: { type: 'string' },
@@ -183,6 +183,7 @@ export const generateCommand: Command = {
     'min-p': { type: 'string' },
     'repeat-penalty': { type: 'string' },
     chat: { type: 'boolean' },
+    json: { type: 'boolean' },
     threads: { type: 'string' },
   },
   optionHelp: {
@@ -194,6 +195,7 @@ export const generateCommand: Command = {
     'top-p': { value: 'P', text: 'keep the most likely tokens up to probability P (default 0.95; 1 = all)' },
     'min-p': { value: 'P', text: 'drop tokens less likely than P times the likeliest (default 0.05; 0 = none)' },
     'repeat-penalty': { value: 'R', text: 'divide the logits of the last 64 tokens by R (default 1: off, as in llama.cpp)' },
+    json: { text: 'print one JSON object at the end: the text, the token ids and the statistics' },
     chat: { text: "wrap the prompt as a user turn with the model's chat template" },
     threads: { value: 'N', text: 'threads for llama.cpp (default: the setting, or one for small models and cores−1 for large)' },
   },
@@ -218,10 +220,11 @@ export const generateCommand: Command = {
     if (chat && !values.chat) context.err(`${model.name} answers chat turns only (it was trained on conversations), so the prompt goes to it as a user message, as with --chat.`);
     const generation = await engine.generate(
       { ...(chat ? { messages: [{ role: 'user' as const, content: values.prompt }] } : { prompt: values.prompt }), maxTokens, sampler, seed },
-      (text) => context.stdout.write(text),
+      (text) => (values.json ? undefined : context.stdout.write(text)),
     );
-    const { stats } = await generation.done;
-    context.stdout.write('\n');
+    const { stats, text, tokens } = await generation.done;
+    if (values.json) context.out(JSON.stringify({ text, tokens, stats }));
+    else context.stdout.write('\n');
     context.err(`${stats.tokens} tokens, ${stats.tokensPerSecond.toFixed(1)} tokens/s, first token after ${stats.timeToFirstTokenMs.toFixed(0)} ms (${stats.stopReason})`);
     return 0;
   },

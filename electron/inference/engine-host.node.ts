@@ -52,7 +52,7 @@ export interface GenerateRequest {
 export interface Generation {
   id: number;
   /** Resolves with the whole text and the statistics; rejects if the engine fails. */
-  done: Promise<{ text: string; stats: GenerationStats }>;
+  done: Promise<{ text: string; stats: GenerationStats; tokens: number[] }>;
   /** Stops the generation; `done` resolves with stopReason 'aborted'. */
   abort(): void;
 }
@@ -209,7 +209,7 @@ export class EngineHost implements AsyncDisposable {
     );
     return {
       id,
-      done: reply.then((r) => ({ text: r.text, stats: r.stats })),
+      done: reply.then((r) => ({ text: r.text, stats: r.stats, tokens: r.tokens })),
       abort: () => {
         if (this.#child) this.#request({ type: 'abort', target: id });
       },

@@ -69,7 +69,7 @@ export interface LoadedModelInfo {
 export type EngineReply =
   | { id: number; type: 'loaded'; info: LoadedModelInfo }
   | { id: number; type: 'token'; text: string; token: number }
-  | { id: number; type: 'done'; text: string; stats: GenerationStats }
+  | { id: number; type: 'done'; text: string; stats: GenerationStats; /** The generated token ids, in order. */ tokens: number[] }
   | { id: number; type: 'logits'; logits: Float32Array }
   /** `tokens` scored (all but the first), their summed −ln p in nats. */
   | { id: number; type: 'score'; tokens: number; nll: number }

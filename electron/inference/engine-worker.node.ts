@@ -209,6 +209,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
       id: request.id,
       type: 'done',
       text,
+      tokens: generated.map(Number),
       stats: {
         tokens: generated.length,
         promptTokens: rendered.tokens.length,
