@@ -183,7 +183,10 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
       if (!logits) throw new Error('llama.cpp returned no logits.');
       const { token } = sampler.sample(logits, { ...request.sampler, tokenBias: biasApplied ? NO_BIAS : bias, recentTokens: recent.slice(-request.sampler.repeatLastN) }, drbg);
       if (!firstTokenAt) firstTokenAt = performance.now();
-      if (token === eos || model.isSpecialToken(token as Token)) {
+      // A plain completion ends where llama.cpp's does, at an end-of-generation token (an <unk>
+      // or another control token is generated like any other); a chat turn also ends at any
+      // control token, which would start a turn of its own.
+      if (token === eos || model.isEogToken(token as Token) || (request.messages && model.isSpecialToken(token as Token))) {
         stopReason = 'eos';
         break;
       }
