@@ -5,7 +5,7 @@
 // sentence, not a stack trace). A resume sends If-Range with the first answer's ETag or
 // Last-Modified, so a file changed upstream restarts from zero instead of being spliced.
 import { createWriteStream, renameSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
@@ -81,10 +81,6 @@ function writeValidator(partialPath: string, validator: Validator): void {
   renameSync(temp, metaPath(partialPath));
 }
 
-function removePartialNow(partialPath: string): void {
-  rmSync(partialPath, { force: true });
-  rmSync(metaPath(partialPath), { force: true });
-}
 
 /** Bytes received so far: the partial file's size (it is written in order, without holes). */
 export async function receivedBytes(partialPath: string): Promise<number> {
@@ -95,10 +91,13 @@ export async function receivedBytes(partialPath: string): Promise<number> {
   }
 }
 
-/** Removes the partial file and what it knows about the file it holds. */
-export async function removePartial(partialPath: string): Promise<void> {
-  await rm(partialPath, { force: true });
-  await rm(metaPath(partialPath), { force: true });
+/**
+ * Removes the partial file and what it knows about the file it holds. Synchronous, as it may run
+ * between a response's arrival and its 'data' listener (see writeValidator).
+ */
+export function removePartial(partialPath: string): void {
+  rmSync(partialPath, { force: true });
+  rmSync(metaPath(partialPath), { force: true });
 }
 
 /** A strong ETag (If-Range needs one) or undefined. */
@@ -122,7 +121,7 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<{ tota
   let validator = await readValidator(options.partialPath);
   // Without a validator a resume could splice two versions of the file: start again.
   if (received > 0 && !strongEtag(validator?.etag ?? null) && !validator?.lastModified) {
-    await removePartial(options.partialPath);
+    removePartial(options.partialPath);
     received = 0;
     validator = undefined;
   }
@@ -142,8 +141,7 @@ export async function httpDownload(options: HttpDownloadOptions): Promise<{ tota
       return { total };
     } catch (error) {
       if (error instanceof Restart) {
-        await removePartial(options.partialPath);
-        received = 0;
+        removePartial(options.partialPath);
         validator = undefined;
         lastFailure = error.message;
         continue;
@@ -237,7 +235,7 @@ async function fetchOnce(
     } else if (from > 0) {
       // 200 to a ranged request: the whole file again (the server ignored the range, or the
       // file changed and If-Range said so). Start over with what arrives now.
-      removePartialNow(options.partialPath);
+      removePartial(options.partialPath);
       onBytes(0);
     }
     // Bounded by what was promised: the catalog's exact size, else what the server announced
@@ -246,7 +244,7 @@ async function fetchOnce(
     if (options.exact && total !== null && total !== options.expectedBytes) {
       // Another file than the catalog's: nothing of it is kept, and nothing earlier is continued with it.
       response.resume();
-      removePartialNow(options.partialPath);
+      removePartial(options.partialPath);
       throw new HttpDownloadError(
         `${options.description} announces ${total.toLocaleString('en')} bytes for a file the catalog gives as exactly ${options.expectedBytes.toLocaleString('en')}: it is another file, so nothing was downloaded.`,
         'refused',
@@ -266,7 +264,7 @@ async function fetchOnce(
     const end = await writeBody(response, options, start, limit, total, () => (lastActivity = performance.now()), onBytes, () => stalled, controller.signal);
     if (total !== null && end < total) throw new Retryable(`the connection closed after ${formatBytes(end)} of ${formatBytes(total)}`);
     if (options.exact && end !== options.expectedBytes) {
-      await removePartial(options.partialPath);
+      removePartial(options.partialPath);
       throw new HttpDownloadError(`${options.description} sent ${end.toLocaleString('en')} bytes where the catalog expects ${options.expectedBytes.toLocaleString('en')}.`, 'failed', false);
     }
     return end;
@@ -396,7 +394,7 @@ async function writeBody(
     // length, and bytes counted but never written would leave a hole in it.
     if (!file.destroyed) await new Promise<void>((resolve) => file.end(() => resolve()));
     if (error instanceof HttpDownloadError) {
-      if (!error.kept) await removePartial(options.partialPath);
+      if (!error.kept) removePartial(options.partialPath);
       throw error;
     }
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw diskFull(dir, (total ?? limit) - at, await options.freeBytes(dir).catch(() => 0), at, error);

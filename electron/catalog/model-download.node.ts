@@ -74,7 +74,7 @@ export async function partialBytes(dir: string, entry: CatalogEntry): Promise<nu
 
 /** Removes what an unfinished download left: never a finished file (a registered model may be it). */
 export async function removePartialDownload(dir: string, entry: CatalogEntry): Promise<void> {
-  await removePartial(downloadPath(dir, entry) + PARTIAL_SUFFIX);
+  removePartial(downloadPath(dir, entry) + PARTIAL_SUFFIX);
   await rm(legacyDownloadPath(dir, entry) + LEGACY_PARTIAL_SUFFIX, { force: true });
 }
 
@@ -132,7 +132,7 @@ async function copyLocal(from: string, to: string, report: (downloaded: number, 
   try {
     await pipeline(reader, createWriteStream(partial), signal ? { signal } : {});
   } catch (error) {
-    await removePartial(partial);
+    removePartial(partial);
     throw error;
   }
   await rename(partial, to);
@@ -193,7 +193,7 @@ async function downloadLocked(options: DownloadOptions, destination: string): Pr
         ...(options.signal ? { signal: options.signal } : {}),
       });
       await rename(destination + PARTIAL_SUFFIX, destination);
-      await removePartial(destination + PARTIAL_SUFFIX);
+      removePartial(destination + PARTIAL_SUFFIX);
     }
   } catch (error) {
     const kept = await partialBytes(dir, entry);

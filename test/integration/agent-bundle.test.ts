@@ -162,6 +162,9 @@ describe('agent bundles', () => {
   });
 
   it('accepts a UTF-8 byte-order mark, and renames an imported living agent whose name is taken', () => {
+    const binary = join(dir.path, 'not-text.json');
+    writeFileSync(binary, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    expect(runCli(['--data-dir', join(dir.path, 'binary'), 'import', binary]).stderr).toBe(`lightseed: ${binary} is not UTF-8 text, so it is not an agent bundle.\n`);
     const file = resealed('bom', () => {}, '\ufeff');
     const data = join(dir.path, 'named');
     const first = runCli(['--data-dir', data, 'import', file]);

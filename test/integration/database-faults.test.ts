@@ -5,8 +5,7 @@
 // the reason where the tests do not run as root.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,23 +13,14 @@ import { Database } from '../../electron/store/database.node';
 import { BIN, runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
+import { canMount } from '../helpers/can-mount';
 import { tinyModel } from '../helpers/tiny-model';
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 /** Whether this machine lets the tests act as another user and mount file systems: tried, not assumed. */
 const hasSetpriv = isRoot && spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'true']).status === 0;
-const canMount = isRoot && probeMount();
-
-function probeMount(): boolean {
-  const probe = mkdtempSync(join(tmpdir(), 'lightseed-mount-probe-'));
-  try {
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status !== 0) return false;
-    return spawnSync('umount', [probe]).status === 0;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
+const mountable = canMount();
 
 let dir: ReturnType<typeof makeTempDir>;
 let model: string;
@@ -102,7 +92,7 @@ describe.skipIf(!hasSetpriv)(`a read-only database for a user who is not its own
   }
 });
 
-describe.skipIf(!canMount)(`a read-only mount and a full disk${canMount ? '' : ' (skipped: needs root and permission to mount a tmpfs and a bind mount)'}`, () => {
+describe.skipIf(!mountable)(`a read-only mount and a full disk${mountable ? '' : ' (skipped: needs root and permission to mount a tmpfs and a bind mount)'}`, () => {
   it('says the file system is read-only', async () => {
     const data = await dataFolder('mounted');
     const view = join(dir.path, 'read-only-view');

@@ -2,37 +2,27 @@
 // portals do (test/helpers/hf-server.ts's modes), one case per row of what once went wrong:
 // every download ends in a sentence, never writes more than was promised, never splices two
 // files, gives up in bounded time, and never touches a model that is already registered.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadStatus } from '../../electron/api/contract.std';
 import { CatalogEntry, type CatalogEntryInput } from '../../electron/catalog/catalog.std';
 import { readCatalogFile } from '../../electron/catalog/catalog-file.node';
 import { downloadPath } from '../../electron/catalog/model-download.node';
-import { buildModel } from '../../electron/inference/gguf/model-builder.node';
-import { buildPathsFrom } from '../../electron/paths/build-paths.node';
-import { AppServices } from '../../electron/services/app-services.node';
+import type { AppServices } from '../../electron/services/app-services.node';
 import { ModelDownloads } from '../../electron/services/model-downloads.node';
 import { startHfServer, type HfServer, type HostileMode } from '../helpers/hf-server';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { BIN, startServe } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
+import { canMount } from '../helpers/can-mount';
+import { largeModel, servicesWithoutEmbeddedModel, testEntry } from '../helpers/download-fixtures';
 import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/ws-client';
 
-/** Whether this machine lets the test mount a small tmpfs (root, and permission to mount): tried, not assumed. */
-const canMount = (() => {
-  if (process.getuid?.() !== 0) return false;
-  const probe = mkdtempSync(join(tmpdir(), 'lightseed-mount-probe-'));
-  try {
-    return spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0 && spawnSync('umount', [probe]).status === 0;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-})();
+const mountable = canMount();
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;
@@ -41,8 +31,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 async function large(name: string, seed: number): Promise<void> {
   const path = join(dir.path, `${name}.gguf`);
-  const shape = { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 1024, matrixType: 'TQ2_0', extraTokens: 40_000 } as const;
-  await buildModel(path, shape, ternaryWeights(seed).source);
+  await largeModel(path, seed);
   files[name] = readFileSync(path);
 }
 
@@ -59,18 +48,14 @@ beforeAll(async () => {
     await FAMILIES.find((f) => f.id === id)!.write(path, ternaryWeights(seed).source);
     files[id] = readFileSync(path);
   }
-  const built = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
-  services = await AppServices.create({ dataDir: join(dir.path, 'data'), mode: 'cli', heartbeatMs: 0, paths: { ...built, embeddedModel: join(dir.path, 'absent.gguf') } });
+  services = await servicesWithoutEmbeddedModel(join(dir.path, 'data'), join(dir.path, 'absent.gguf'));
 }, 120_000);
 afterAll(async () => {
   await services.shutdown();
   dir.remove();
 });
 
-const common = { summary: 'made by the test', parameters: 5e6, architecture: 'llama', licence: 'MIT', contextLength: 1024, blockCount: 2, keyWidth: 128, chat: true, format: 'TQ2_0' } as const;
-function entry(name: string, id: string, change: Partial<CatalogEntryInput> = {}): CatalogEntryInput {
-  return { ...common, name, title: `Test ${name}`, repo: `lightseed-test/${name}-GGUF`, file: `${name}.gguf`, sizeBytes: files[id]!.length, sizeExact: true, sha256: null, ...change };
-}
+const entry = (name: string, id: string, change: Partial<CatalogEntryInput> = {}) => testEntry(name, files[id]!, change);
 
 let counter = 0;
 function downloadsFor(server: HfServer, entries: CatalogEntryInput[], options: { stallMs?: number; retryForMs?: number } = {}) {
@@ -292,7 +277,7 @@ describe('progress', () => {
   });
 });
 
-describe.skipIf(!canMount)(`a disk that fills during the download${canMount ? '' : ' (skipped: needs root and permission to mount a tmpfs)'}`, () => {
+describe.skipIf(!mountable)(`a disk that fills during the download${mountable ? '' : ' (skipped: needs root and permission to mount a tmpfs)'}`, () => {
   it('says so in a sentence naming the folder, keeps what arrived, and resumes once there is room', { timeout: 60_000 }, async () => {
     const disk = join(dir.path, 'small-disk');
     mkdirSync(disk);

@@ -7,14 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadStatus } from '../../electron/api/contract.std';
 import { CatalogEntry, type CatalogEntryInput } from '../../electron/catalog/catalog.std';
 import { downloadPath } from '../../electron/catalog/model-download.node';
-import { buildModel } from '../../electron/inference/gguf/model-builder.node';
-import { buildPathsFrom } from '../../electron/paths/build-paths.node';
-import { AppServices } from '../../electron/services/app-services.node';
+import type { AppServices } from '../../electron/services/app-services.node';
 import { ModelDownloads } from '../../electron/services/model-downloads.node';
 import { sha256File } from '../../electron/store/sha256-file.node';
 import { startHfServer, type HfServer } from '../helpers/hf-server';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';
+import { largeModel, servicesWithoutEmbeddedModel, testEntry } from '../helpers/download-fixtures';
 import { waitFor } from '../helpers/wait-for';
 
 let dir: ReturnType<typeof makeTempDir>;
@@ -36,22 +35,17 @@ beforeAll(async () => {
   await family('falcon3-i2s', 3);
   // A few MiB, so that a dropped connection or a pause resumes part-way.
   const large = join(dir.path, 'large.gguf');
-  const shape = { architecture: 'llama', embeddingLength: 256, blockCount: 1, feedForwardLength: 256, headCount: 4, contextLength: 1024, matrixType: 'TQ2_0', extraTokens: 40_000 } as const;
-  await buildModel(large, shape, ternaryWeights(4).source);
+  await largeModel(large, 4);
   files.large = readFileSync(large);
   hashes.large = await sha256File(large);
-  const built = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
-  services = await AppServices.create({ dataDir: join(dir.path, 'data'), mode: 'cli', heartbeatMs: 0, paths: { ...built, embeddedModel: join(dir.path, 'absent.gguf') } });
+  services = await servicesWithoutEmbeddedModel(join(dir.path, 'data'), join(dir.path, 'absent.gguf'));
 }, 120_000);
 afterAll(async () => {
   await services.shutdown();
   dir.remove();
 });
 
-const common = { summary: 'made by the test', parameters: 5e6, architecture: 'llama', licence: 'MIT', contextLength: 1024, blockCount: 2, keyWidth: 128, chat: true } as const;
-function entry(name: string, id: string, change: Partial<CatalogEntryInput> = {}): CatalogEntryInput {
-  return { ...common, name, title: `Test ${name}`, format: 'TQ2_0', repo: `lightseed-test/${name}-GGUF`, file: `${name}.gguf`, sizeBytes: files[id]!.length, sizeExact: true, sha256: hashes[id]!, ...change };
-}
+const entry = (name: string, id: string, change: Partial<CatalogEntryInput> = {}) => testEntry(name, files[id]!, { sha256: hashes[id]!, ...change });
 
 let counter = 0;
 /** A ModelDownloads of its own over a fresh downloads folder and `server`. */
