@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { unpackedPath } from '../paths/build-paths.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
-import { abiMismatch, DatabaseFromFutureError, MigrationError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
+import { abiMismatch, DatabaseFromFutureError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
 import { explainDatabaseError } from './database-errors.node';
 import { migrate, migrations, type Migration } from './migrations.node';
 
@@ -58,8 +58,8 @@ export class Database implements AsyncDisposable {
       migrate(db, list);
     } catch (error) {
       db.close();
-      // A read-only file or a full disk met while opening or migrating is said as such.
-      throw explainDatabaseError(error instanceof MigrationError ? error.cause : error, options.path) ?? error;
+      // A read-only file or a full disk met while opening or migrating (under MigrationError's cause) is said as such.
+      throw explainDatabaseError(error, options.path) ?? error;
     }
     return new Database(db, options.path);
   }
