@@ -22,6 +22,15 @@ export interface AdapterRef {
   scale: number;
 }
 
+/**
+ * How many adapter files stay loaded. llama.cpp keeps every adapter it has read until the model
+ * unloads (about 8.5 MB an agent at the 2B shape), so fifty agents chatting in turn would hold
+ * fifty. The least recently used beyond this many are freed (reading one again takes a few
+ * milliseconds): room for the four noise adapters, drawn for every answer, and the last eight
+ * agents' own.
+ */
+export const ADAPTERS_KEPT = 12;
+
 export type EngineRequest =
   | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number }
   /** A trial load with llama.cpp's tensor checks, a small context and one token: what `models add` asks. */

@@ -2,13 +2,14 @@
 // its logits, randomness from a DRBG seeded with pool entropy sent by the main
 // process. Runs as a child process (or Electron utility process); if it crashes,
 // only this process dies.
+import { resolve } from 'node:path';
 import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
 import { readGguf } from './gguf/gguf-reader.node';
 import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
 import { buildFor, honoursActivation, llamaBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
-import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, SamplerSettings } from './engine-protocol.std';
+import { ADAPTERS_KEPT, type AdapterRef, type ChatTurn, type EngineReply, type EngineRequest, type GenerationStats, type SamplerSettings } from './engine-protocol.std';
 
 interface Loaded {
   model: LlamaModel;
@@ -39,7 +40,49 @@ function send(reply: EngineReply): void {
 /** node-llama-cpp 3.22.1 sets a context's adapters with this internal method (llama_set_adapters_lora). */
 type AdapterSwitchable = LlamaContext & { _setLoras?: (loras: { filePath: string; scale?: number }[]) => Promise<void> };
 
+/** node-llama-cpp 3.22.1 keeps the adapters it loaded in these internal fields. */
+interface LoraHandle {
+  dispose(): Promise<void>;
+}
+type AdapterCaching = { _loraAdapters?: Map<string, LoraHandle> };
+type AdapterHolding = { _loraAdapters?: Set<LoraHandle> };
+
+/** Resolved adapter paths, least recently used first. */
+const adapterRecency = new Map<string, true>();
+/** The adapters (resolved paths) each live context has attached now. */
+const attached = new WeakMap<LlamaContext, string[]>();
+
+/** Frees the least recently used adapters beyond ADAPTERS_KEPT that no live context has attached. */
+async function forgetAdapters(current: Loaded): Promise<void> {
+  const cache = (current.model as unknown as AdapterCaching)._loraAdapters;
+  if (!(cache instanceof Map) || cache.size <= ADAPTERS_KEPT) return;
+  const contexts = [...current.contexts.values()];
+  const inUse = new Set(contexts.flatMap((context) => attached.get(context) ?? []));
+  for (const path of [...adapterRecency.keys()]) {
+    if (cache.size <= ADAPTERS_KEPT) break;
+    if (inUse.has(path)) continue;
+    adapterRecency.delete(path);
+    const handle = cache.get(path);
+    if (!handle) continue;
+    cache.delete(path);
+    for (const context of contexts) (context as unknown as AdapterHolding)._loraAdapters?.delete(handle);
+    await handle.dispose();
+  }
+}
+
 async function contextFor(adapters: AdapterRef[]): Promise<LlamaContext> {
+  const context = await contextWith(adapters);
+  const paths = adapters.map((a) => resolve(a.path));
+  attached.set(context, paths);
+  for (const path of paths) {
+    adapterRecency.delete(path);
+    adapterRecency.set(path, true);
+  }
+  await forgetAdapters(loaded!);
+  return context;
+}
+
+async function contextWith(adapters: AdapterRef[]): Promise<LlamaContext> {
   const current = loaded!;
   const key = adapters.map((a) => `${a.path}@${a.scale}`).join('|');
   let context = current.contexts.get(key);
@@ -235,6 +278,7 @@ async function handle(request: EngineRequest): Promise<void> {
       const { llama: binary, build } = await llamaFor(request.modelPath);
       if (loaded) await loaded.model.dispose();
       loaded = undefined;
+      adapterRecency.clear();
       const model = await loadOrSay(binary, request.modelPath, false);
       loaded = { model, path: request.modelPath, threads: request.threads, contextSize: request.contextSize, contexts: new Map() };
       send({

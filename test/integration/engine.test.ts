@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
+import { ADAPTERS_KEPT } from '../../electron/inference/engine-protocol.std';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
 import { writeLoraAdapter } from '../../electron/inference/gguf/lora-writer.node';
@@ -105,6 +106,28 @@ describe('inference engine', () => {
     // Bit for bit (toEqual tells +0 from −0 and compares every element).
     expect(Array.from(zero)).toEqual(Array.from(base));
     expect(Math.max(...one.map((v, i) => Math.abs(v - base[i]!)))).toBeGreaterThan(1e-3);
+  }, 60_000);
+
+  it(`keeps at most ${ADAPTERS_KEPT} adapters loaded: one freed and read again gives the same logits, bit for bit`, async () => {
+    const random = sfc32(23);
+    const rank = 2;
+    const paths = await Promise.all(
+      Array.from({ length: ADAPTERS_KEPT + 4 }, async (_, i) => {
+        const path = join(dir.path, `agent-${i}.gguf`);
+        const a = Float32Array.from({ length: 256 * rank }, () => (random() - 0.5) * 0.4);
+        const b = Float32Array.from({ length: rank * 256 }, () => (random() - 0.5) * 0.4);
+        await writeLoraAdapter(path, { architecture: 'llama', rank, alpha: rank, targets: [{ tensor: 'blk.0.attn_q.weight', inputs: 256, outputs: 256, a, b }] });
+        return path;
+      }),
+    );
+    const tokens = [84, 115, 104, 106];
+    const first: number[][] = [];
+    for (const path of paths) first.push(Array.from(await engine.logits(tokens, [{ path, scale: 1 }])));
+    // Every adapter moves the logits its own way.
+    expect(new Set(first.map((logits) => logits.slice(0, 8).join())).size).toBe(paths.length);
+    // The first ones were freed to stay within the bound; read again, they compute the same.
+    for (const [i, path] of paths.slice(0, 3).entries()) expect(Array.from(await engine.logits(tokens, [{ path, scale: 1 }]))).toEqual(first[i]);
+    expect(Array.from(await engine.logits(tokens, [{ path: paths.at(-1)!, scale: 1 }]))).toEqual(first.at(-1));
   }, 60_000);
 
   it("draws from llama.cpp's biased top-k exactly what the sampler draws from every logit", async () => {
