@@ -2,7 +2,12 @@
 // `npm install` (and `npm run build:llama`): builds llama.cpp from the source node-llama-cpp
 // ships (llama/gitRelease.bundle, no download) with LightSeed's patches applied
 // (electron/inference/llama-patch/), for this machine's CPU. The engine uses this build for
-// every model; it is the only one that runs BitNet b1.58 2B4T with its ReLU² feed-forward.
+// every model; it is the only one that runs BitNet b1.58 2B4T with its ReLU² feed-forward and
+// has an x86 kernel for Q2_0. Its cmake options (llama-patch.json) make it as fast as
+// node-llama-cpp's prebuilt binary, which `npm run bench` checks: ggml's own thread pool
+// instead of OpenMP (OpenMP cost a tenth at 2 threads), and generic instruction scheduling
+// with this CPU's instruction set (GCC 12 tunes an unknown newer CPU for an older one: TQ2_0's
+// dot product ran 1.4× slower that way).
 // Where cmake or a C++ compiler is missing, or the build fails, it says so in one line and
 // the install goes on: models that need the patch are then refused with the reason.
 import { spawnSync } from 'node:child_process';

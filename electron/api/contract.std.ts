@@ -14,7 +14,7 @@ export const Settings = z.strictObject({
   theme: Theme,
   /** rtl_tcp servers the user harvests from, as rtltcp:// URIs. */
   rtltcpEndpoints: z.array(z.string().regex(/^rtltcp:\/\/[^\s]+$/).max(300)).max(32),
-  /** Threads llama.cpp uses; 0 chooses: one for small models, all cores but one for large ones. */
+  /** Threads llama.cpp uses; 0: the fastest count, measured when a model first loads on this machine. */
   inferenceThreads: z.number().int().min(0).max(256),
   /** R: interactions between an agent's divisions at fitness 0. */
   divisionThreshold: z.number().int().min(1).max(100_000),
@@ -147,6 +147,16 @@ export const RegisteredModel = z.strictObject({
   conversion: z.string().nullable(),
   /** Mean generation speed of its last 50 answers, or null before the first. */
   tokensPerSecond: z.number().nullable(),
+  /** Decoding speed at each thread count, measured when it first loaded on `machine` with that llama.cpp build. */
+  threadSpeeds: z
+    .strictObject({
+      machine: z.string(),
+      build: z.enum(['lightseed', 'prebuilt']),
+      /** The count chosen from them: the fewest threads within 5% of the fastest. */
+      threads: z.number().int().positive(),
+      speeds: z.array(z.strictObject({ threads: z.number().int().positive(), tokensPerSecond: z.number() })),
+    })
+    .nullable(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 

@@ -1,8 +1,7 @@
 // Model registry and generation commands.
-import { readSettings } from '../store/settings.node';
 import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
-import { EngineHost, chooseThreads } from '../inference/engine-host.node';
+import { EngineHost } from '../inference/engine-host.node';
 import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
 import { UsageError, type CliContext, type Command, type OptionValues } from './command.node';
 import type { CatalogItem, DownloadStatus } from '../api/contract.std';
@@ -197,7 +196,7 @@ export const generateCommand: Command = {
     'repeat-penalty': { value: 'R', text: 'divide the logits of the last 64 tokens by R (default 1: off, as in llama.cpp)' },
     json: { text: 'print one JSON object at the end: the text, the token ids and the statistics' },
     chat: { text: "wrap the prompt as a user turn with the model's chat template" },
-    threads: { value: 'N', text: 'threads for llama.cpp (default: the setting, or one for small models and cores−1 for large)' },
+    threads: { value: 'N', text: 'threads for llama.cpp (default: the setting, or the fastest count measured when the model first loaded here)' },
   },
   async run(values, _positionals, context) {
     if (typeof values.prompt !== 'string') throw new UsageError('--prompt TEXT is required.');
@@ -213,8 +212,8 @@ export const generateCommand: Command = {
     const model = typeof values.model === 'string' ? getModel(db, values.model) : await services.inference.defaultOrEmbedded();
     if (!model) throw new UsageError(typeof values.model === 'string' ? `There is no model "${values.model}".` : 'No default model: `lightseed models add FILE.gguf` first.');
     await using engine = new EngineHost({ workerPath: context.paths.engineWorker });
-    const threads = threadsOption ?? (readSettings(db).inferenceThreads || chooseThreads(model.parameterCount));
-    await engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 2048) });
+    const info = await engine.load(model.path, { threads: threadsOption ?? services.inference.threadsFor(model), contextSize: Math.min(model.contextLength, 2048) });
+    services.inference.noteLoaded(model, info);
     const seed = await drawSamplingSeed(db);
     const chat = values.chat === true || services.inference.answersChatOnly(model);
     if (chat && !values.chat) context.err(`${model.name} answers chat turns only (it was trained on conversations), so the prompt goes to it as a user message, as with --chat.`);

@@ -3,7 +3,6 @@
 // fails the requests in flight with a clear error, and starts a fresh one (reloading
 // the model) for the next request.
 import { fork } from 'node:child_process';
-import { cpus } from 'node:os';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { LLAMA_CPP_DEFAULTS } from './sampler.std';
 import type { AdapterRef, ChatTurn, EngineReply, EngineRequest, GenerationStats, LoadedModelInfo, SamplerSettings } from './engine-protocol.std';
@@ -24,11 +23,6 @@ export class EngineCrashedError extends Error {
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';
-}
-
-/** Threads for a model: one for small models, all cores but one for large ones (the design's rule for 2 cores). */
-export function chooseThreads(parameterCount: number, cores = cpus().length): number {
-  return parameterCount < 100_000_000 ? 1 : Math.max(1, cores - 1);
 }
 
 /**
@@ -167,10 +161,14 @@ export class EngineHost implements AsyncDisposable {
     return { id, reply };
   }
 
-  /** Loads a model (validate it with the GGUF validator first: llama.cpp may abort on a bad file). */
+  /**
+   * Loads a model (validate it with the GGUF validator first: llama.cpp may abort on a bad file);
+   * `threads` 0 measures a few counts and keeps the fastest (LoadedModelInfo says what it measured).
+   */
   async load(modelPath: string, options: { threads: number; contextSize: number }): Promise<LoadedModelInfo> {
-    this.#lastLoad = { modelPath, ...options };
-    this.#loaded = this.#request<Extract<EngineReply, { type: 'loaded' }>>({ type: 'load', modelPath, ...options }).reply.then((r) => r.info);
+    const lastLoad = (this.#lastLoad = { modelPath, ...options });
+    // After a crash the model loads again with the threads chosen now, not measured again.
+    this.#loaded = this.#request<Extract<EngineReply, { type: 'loaded' }>>({ type: 'load', modelPath, ...options }).reply.then((r) => ((lastLoad.threads = r.info.threads), r.info));
     return this.#loaded;
   }
 

@@ -1,5 +1,6 @@
 // Messages between the main process and the inference engine process (an Electron
 // utility process in the app, a Node child process in CLI and browser mode).
+import type { ThreadSpeed } from './thread-choice.std';
 
 export interface SamplerSettings {
   temperature: number;
@@ -32,6 +33,7 @@ export interface AdapterRef {
 export const ADAPTERS_KEPT = 12;
 
 export type EngineRequest =
+  /** threads 0: decode a few tokens at each candidate count first, and keep the fastest. */
   | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number }
   /** A trial load with llama.cpp's tensor checks, a small context and one token: what `models add` asks. */
   | { id: number; type: 'check'; modelPath: string }
@@ -70,6 +72,8 @@ export interface LoadedModelInfo {
   vocabularySize: number;
   contextSize: number;
   threads: number;
+  /** What decoding measured at each thread count, where the load was asked to choose (threads 0). */
+  threadSpeeds: ThreadSpeed[] | null;
   trainContextSize: number;
   /** Which llama.cpp runs it: LightSeed's patched build, or node-llama-cpp's prebuilt one. */
   build: 'lightseed' | 'prebuilt';

@@ -2,13 +2,15 @@
 // its logits, randomness from a DRBG seeded with pool entropy sent by the main
 // process. Runs as a child process (or Electron utility process); if it crashes,
 // only this process dies.
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
 import { readGguf } from './gguf/gguf-reader.node';
 import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
-import { buildFor, honoursActivation, llamaBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
+import { honoursActivation, llamaBuild, preferredBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
+import { fastestThreads, threadCandidates, type ThreadSpeed } from './thread-choice.std';
 import { ADAPTERS_KEPT, type AdapterRef, type ChatTurn, type EngineReply, type EngineRequest, type GenerationStats, type SamplerSettings } from './engine-protocol.std';
 
 interface Loaded {
@@ -280,7 +282,9 @@ async function handle(request: EngineRequest): Promise<void> {
       loaded = undefined;
       adapterRecency.clear();
       const model = await loadOrSay(binary, request.modelPath, false);
-      loaded = { model, path: request.modelPath, threads: request.threads, contextSize: request.contextSize, contexts: new Map() };
+      const threadSpeeds = request.threads > 0 ? null : await measureThreads(model, threadCandidates(availableParallelism()));
+      const threads = threadSpeeds ? fastestThreads(threadSpeeds) : request.threads;
+      loaded = { model, path: request.modelPath, threads, contextSize: request.contextSize, contexts: new Map() };
       send({
         id: request.id,
         type: 'loaded',
@@ -288,7 +292,8 @@ async function handle(request: EngineRequest): Promise<void> {
           path: request.modelPath,
           vocabularySize: model.fileInfo.metadata.tokenizer.ggml.tokens.length,
           contextSize: request.contextSize,
-          threads: request.threads,
+          threads,
+          threadSpeeds,
           trainContextSize: model.trainContextSize,
           build,
         },
@@ -375,6 +380,33 @@ async function handle(request: EngineRequest): Promise<void> {
   }
 }
 
+/** Tokens decoded at each thread count (after two to warm up): enough for a median, under a second on a 2B model. */
+const MEASURED_TOKENS = 6;
+
+/** Decoding speed at each count: the median time of single-token steps, each sampling its next token in llama.cpp (the output layer included). */
+async function measureThreads(model: LlamaModel, candidates: number[]): Promise<ThreadSpeed[]> {
+  const speeds: ThreadSpeed[] = [];
+  for (const threads of candidates) {
+    const context = await model.createContext({ contextSize: 64, threads });
+    try {
+      const sequence = context.getSequence();
+      let token = model.tokens.bos ?? (0 as Token);
+      const times: number[] = [];
+      for (let i = 0; i < MEASURED_TOKENS + 2; i++) {
+        const started = performance.now();
+        const [result] = await sequence.controlledEvaluate([[token, { generateNext: { token: true, options: { temperature: 0 } } }]]);
+        if (i >= 2) times.push(performance.now() - started);
+        token = result?.next?.token ?? token;
+      }
+      times.sort((a, b) => a - b);
+      speeds.push({ threads, tokensPerSecond: 1000 / times[times.length >> 1]! });
+    } finally {
+      await context.dispose();
+    }
+  }
+  return speeds;
+}
+
 /** Loads a model; a refusal names the file and llama.cpp's own reason in one sentence. */
 async function loadOrSay(binary: LoadedLlama['llama'], modelPath: string, checkTensors: boolean): Promise<LlamaModel> {
   takeLlamaError();
@@ -389,14 +421,15 @@ async function loadOrSay(binary: LoadedLlama['llama'], modelPath: string, checkT
 }
 
 /**
- * The llama.cpp a model runs on. A bitnet model that names ReLU² runs only on a llama.cpp that
- * honours the name: the prebuilt one would silently use SiLU (BitNet b1.58 2B4T's perplexity
- * 99.8 instead of 17.1), so it is refused where LightSeed's build is missing.
+ * The llama.cpp a model runs on: LightSeed's build, or the prebuilt one where ours is missing. A
+ * bitnet model that names ReLU² runs only on a llama.cpp that honours the name: the prebuilt one
+ * would silently use SiLU (BitNet b1.58 2B4T's perplexity 99.8 instead of 17.1), so it is refused
+ * there.
  */
 async function llamaFor(modelPath: string): Promise<LoadedLlama> {
+  const chosen = await llamaBuild(preferredBuild());
   const file = await readGguf(modelPath);
   const needsPatch = file.metadata.get('general.architecture')?.value === 'bitnet' && file.metadata.get(ACTIVATION_KEY)?.value === 'relu2';
-  const chosen = await llamaBuild(buildFor(needsPatch));
   if (!needsPatch || (await honoursActivation(chosen.llama))) return chosen;
   throw new Error(
     `${modelPath} needs a ReLU² feed-forward, which only LightSeed's own llama.cpp build computes, and it is not built here (npm run build:llama, with cmake and a C++ compiler): the prebuilt llama.cpp would run it with SiLU and answer poorly, so it is not loaded.`,

@@ -1,16 +1,22 @@
 // The model registry and generation as a main-process service: one engine process,
 // loaded with the default model on first use, its tokens sent as API events.
 import { existsSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
-import { chooseThreads, EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
-import type { ChatTurn } from '../inference/engine-protocol.std';
+import { EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
+import type { ChatTurn, LoadedModelInfo } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
-import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, verifyModelFile } from '../store/models.node';
+import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, setThreadSpeeds, verifyModelFile } from '../store/models.node';
 import { readSettings } from '../store/settings.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
+
+/** The machine a thread measurement holds for: its processor and how many cores it may use. */
+export function machineName(): string {
+  return `${cpus()[0]?.model.trim() || 'unknown processor'}, ${availableParallelism()} cores`;
+}
 
 export class InferenceService implements AsyncDisposable {
   #engine: EngineHost | undefined;
@@ -102,7 +108,7 @@ export class InferenceService implements AsyncDisposable {
     return setDefaultModel(this.database.connection, String(id));
   }
 
-  /** The default model, loaded in the engine process (with the thread count from the settings, 0 = chosen by size). */
+  /** The default model, loaded in the engine process (with the thread count from the settings, or measured). */
   async use(): Promise<{ engine: EngineHost; model: RegisteredModel }> {
     const chosen = await this.defaultOrEmbedded();
     if (!chosen) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
@@ -114,13 +120,26 @@ export class InferenceService implements AsyncDisposable {
     }
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
     this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
-    const threads = readSettings(this.database.connection).inferenceThreads || chooseThreads(model.parameterCount);
-    if (this.#loaded?.path !== model.path || this.#loaded.threads !== threads || this.#loaded.sha256 !== model.sha256) {
+    const threads = this.threadsFor(model);
+    if (this.#loaded?.path !== model.path || (threads && this.#loaded.threads !== threads) || this.#loaded.sha256 !== model.sha256) {
       this.#loaded = undefined;
-      await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 4096) });
-      this.#loaded = { path: model.path, threads, sha256: model.sha256 };
+      const info = await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 4096) });
+      this.noteLoaded(model, info);
+      this.#loaded = { path: model.path, threads: info.threads, sha256: model.sha256 };
     }
     return { engine: this.#engine, model };
+  }
+
+  /** Threads for `model`: the setting, else the fastest count measured on this machine, else 0 (measured as it loads). */
+  threadsFor(model: RegisteredModel): number {
+    const setting = readSettings(this.database.connection).inferenceThreads;
+    if (setting) return setting;
+    return model.threadSpeeds?.machine === machineName() ? model.threadSpeeds.threads : 0;
+  }
+
+  /** Keeps what a load measured, for this machine. */
+  noteLoaded(model: RegisteredModel, info: LoadedModelInfo): void {
+    if (info.threadSpeeds) setThreadSpeeds(this.database.connection, model.id, { machine: machineName(), build: info.build, threads: info.threads, speeds: info.threadSpeeds });
   }
 
   /** Starts a generation with the default model, its sampler seeded from the entropy pool; `stop(id)` aborts it. */

@@ -10,6 +10,7 @@ import { GgufError } from '../inference/gguf/gguf-format.std';
 import { readGguf } from '../inference/gguf/gguf-reader.node';
 import { validateModel, type ModelSummary } from '../inference/gguf/gguf-validate.std';
 import { printable } from '../inference/gguf/printable.std';
+import type { ThreadSpeed } from '../inference/thread-choice.std';
 import { sha256File } from './sha256-file.node';
 
 export interface RegisteredModel {
@@ -35,6 +36,16 @@ export interface RegisteredModel {
   conversion: string | null;
   /** Mean generation speed of its last 50 answers, or null before the first. */
   tokensPerSecond: number | null;
+  /** Decoding speed at each thread count, measured when it first loaded on `machine`. */
+  threadSpeeds: ThreadSpeeds | null;
+}
+
+export interface ThreadSpeeds {
+  machine: string;
+  build: 'lightseed' | 'prebuilt';
+  /** The count chosen from them. */
+  threads: number;
+  speeds: ThreadSpeed[];
 }
 
 interface ModelRow {
@@ -59,6 +70,7 @@ interface ModelRow {
   converted_from: string | null;
   conversion: string | null;
   mtime_ms: number | null;
+  thread_speeds: string | null;
 }
 
 /** Every model query selects the row and the speed of its recent answers. */
@@ -87,6 +99,7 @@ function toModel(row: ModelRow & { recent_tps?: number | null }): RegisteredMode
     convertedFrom: row.converted_from,
     conversion: row.conversion,
     tokensPerSecond: row.recent_tps ?? null,
+    threadSpeeds: row.thread_speeds === null ? null : (JSON.parse(row.thread_speeds) as ThreadSpeeds),
   };
 }
 
@@ -207,6 +220,11 @@ export async function verifyModelFile(db: BetterSqlite3.Database, model: Registe
     ).run({ ...columns, sha256, size: info.size, mtime_ms: info.mtimeMs, id: model.id });
   }
   return getModel(db, String(model.id))!;
+}
+
+/** Keeps what decoding measured for a model (no row changes for a model that is not registered). */
+export function setThreadSpeeds(db: BetterSqlite3.Database, id: number, speeds: ThreadSpeeds | null): void {
+  db.prepare('UPDATE model SET thread_speeds = ? WHERE id = ?').run(speeds === null ? null : JSON.stringify(speeds), id);
 }
 
 export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {

@@ -135,6 +135,11 @@ describe('getting a model from the Models view', () => {
     } finally {
       db.close();
     }
+    // The model's first load measured its thread counts; the Models view says what runs it.
+    await page.getByRole('link', { name: 'Models' }).click();
+    const card = page.getByRole('list', { name: 'Models' }).getByRole('listitem').filter({ hasText: 'default' });
+    await expect.poll(() => card.textContent()).toMatch(/Runs on\s*(LightSeed's llama\.cpp build|the prebuilt llama\.cpp).*, \d+\s*threads?\s*\(measured: [\d.]+ tokens\/s with 1/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'models-threads.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 90_000);
 });

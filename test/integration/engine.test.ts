@@ -1,6 +1,7 @@
 // The inference engine in its own process, on tiny ternary models our writer makes:
 // streaming, determinism from the DRBG seed, abort, a crash mid-generation, bad files.
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,10 @@ import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
 import { writeLoraAdapter } from '../../electron/inference/gguf/lora-writer.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
-import { addModel, listModels } from '../../electron/store/models.node';
+import { addModel, getModel, listModels, setThreadSpeeds } from '../../electron/store/models.node';
+import { fastestThreads, threadCandidates } from '../../electron/inference/thread-choice.std';
+import { AppServices } from '../../electron/services/app-services.node';
+import { machineName } from '../../electron/services/inference-service.node';
 import { sfc32 } from '../fixtures/entropy-datasets';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
@@ -183,6 +187,40 @@ describe('inference engine', () => {
     await other.load(path, { threads: 1, contextSize: 128 });
     const { stats } = await (await other.generate({ prompt: 'hi', maxTokens: 4, seed: randomBytes(48) })).done;
     expect(stats.promptTokens).toBe(2);
+  }, 60_000);
+});
+
+describe('thread count', () => {
+  it('measured at load when none is given: each candidate count decoded, the fastest kept, and the engine runs with it', async () => {
+    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    const info = await other.load(modelPath, { threads: 0, contextSize: 128 });
+    expect(info.threadSpeeds?.map((s) => s.threads)).toEqual(threadCandidates(availableParallelism()));
+    for (const { tokensPerSecond } of info.threadSpeeds!) expect(tokensPerSecond).toBeGreaterThan(0);
+    expect(info.threads).toBe(fastestThreads(info.threadSpeeds!));
+    const { stats } = await (await other.generate({ prompt: 'Once', maxTokens: 4, seed: randomBytes(48) })).done;
+    expect(stats.tokens).toBeGreaterThan(0);
+    // A thread count that is given is used as it is, with nothing measured.
+    expect(await other.load(modelPath, { threads: 1, contextSize: 128 })).toMatchObject({ threads: 1, threadSpeeds: null });
+  }, 60_000);
+
+  it('kept with the model for this machine, so the next load uses it without measuring', async () => {
+    const data = join(dir.path, 'threads-data');
+    const services = await AppServices.create({ dataDir: data, mode: 'cli', heartbeatMs: 0, paths });
+    try {
+      const added = await services.inference.add(modelPath);
+      expect(added.threadSpeeds).toBeNull();
+      expect(services.inference.threadsFor(added)).toBe(0);
+      const { model } = await services.inference.use();
+      const stored = getModel(services.database.connection, String(model.id))!.threadSpeeds!;
+      expect(stored).toMatchObject({ machine: machineName(), build: expect.stringMatching(/^(lightseed|prebuilt)$/) });
+      expect(stored.threads).toBe(fastestThreads(stored.speeds));
+      expect(services.inference.threadsFor(getModel(services.database.connection, String(model.id))!)).toBe(stored.threads);
+      // Measured on another machine: measured again here.
+      setThreadSpeeds(services.database.connection, model.id, { ...stored, machine: 'another processor, 64 cores' });
+      expect(services.inference.threadsFor(getModel(services.database.connection, String(model.id))!)).toBe(0);
+    } finally {
+      await services.shutdown();
+    }
   }, 60_000);
 });
 
