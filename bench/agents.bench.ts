@@ -17,7 +17,7 @@ import { adapterParameterCount, materialiseAdapter } from '../electron/agents/ad
 import { simulate } from '../electron/agents/simulate.node';
 import { traitsFromChain } from '../electron/agents/traits.node';
 import { AppServices } from '../electron/services/app-services.node';
-import { decayedFitness } from '../electron/store/feedback.node';
+import { decayedFitness } from '../electron/agents/fitness.std';
 import { birthAgent, divideAgent } from '../electron/store/lineage.node';
 import { insertGenesis } from '../test/helpers/genesis';
 import { makeTempDir } from '../test/helpers/temp-dir';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { Database } from '../electron/store/database.node';
-import { FITNESS_TAU } from '../electron/store/feedback.node';
+import { FITNESS_TAU } from '../electron/agents/fitness.std';
 import { ancestorIds, birthAgent, descendantIds, divideAgent, recomputeSubtreeSizes, seedChainOf } from '../electron/store/lineage.node';
 import { generationStats, type GenerationStats } from '../electron/store/lineage-stats.node';
 import { sfc32 } from '../test/fixtures/entropy-datasets';

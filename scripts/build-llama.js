@@ -91,5 +91,9 @@ closeSync(log);
 const match = /localBuilds\/([^\s/]+)/.exec(readFileSync(logPath, 'utf8'));
 const folder = match ? join(nodeLlamaCpp, 'llama', 'localBuilds', match[1]) : '';
 writeFileSync(stampPath, JSON.stringify({ stamp: wanted, folder, builtAt: new Date().toISOString() }, null, 2));
+// The processor it was built for (every extension it has, GGML_NATIVE): the engine refuses to load
+// this build on a processor without one of them (electron/inference/cpu-features.node.ts).
+const flags = existsSync('/proc/cpuinfo') ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/) : [];
+if (folder && flags.length) writeFileSync(join(folder, 'Release', 'lightseed-cpu.json'), JSON.stringify({ cmakeOptions: config.cmakeOptions, flags }));
 const seconds = Math.round((Date.now() - started) / 1000);
 say(`llama.cpp built in ${Math.floor(seconds / 60)} min ${seconds % 60} s.`);

@@ -7,7 +7,9 @@
 //   .dom.ts, .svelte, .svelte.ts   the renderer
 // Type-only imports cross environments freely: they vanish at build time. Layers
 // hold too: native-bridge/ imports neither electron/ nor renderer/, electron/
-// never imports renderer/, and renderer/ takes only types from outside itself.
+// never imports renderer/, and renderer/ takes only types from outside itself, apart from
+// the few pure modules listed in SHARED_WITH_RENDERER (how amounts are written, so the window
+// and the CLI say the same).
 import { builtinModules } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -36,6 +38,9 @@ const NODE_PACKAGES = new Set(['better-sqlite3', 'ws', 'serialport', 'node-llama
 const BUILTINS = new Set(builtinModules);
 
 const LAYERS = ['native-bridge', 'electron', 'renderer'];
+
+/** Pure modules outside renderer/ whose values the renderer may import. */
+const SHARED_WITH_RENDERER = new Set(['electron/api/units.std.ts']);
 
 export function environmentOf(file) {
   for (const [suffix, env] of SUFFIXES) if (file.endsWith(suffix)) return env;
@@ -101,7 +106,7 @@ export default {
           const bad =
             (layer === 'native-bridge' && targetLayer !== 'native-bridge') ||
             (layer === 'electron' && targetLayer === 'renderer') ||
-            (layer === 'renderer' && !typeOnly);
+            (layer === 'renderer' && !typeOnly && !SHARED_WITH_RENDERER.has(relative(root, target).split(sep).join('/')));
           if (bad) {
             const hint = layer === 'renderer' ? ' except with `import type`' : '';
             context.report({ node, messageId: 'layer', data: { from: layer, to: targetLayer, hint } });

@@ -4,7 +4,7 @@
 // it) and a synthetic user who likes answers from agents whose traits are near a
 // hidden target. Reproducible from its seed: every draw comes from one seed stream.
 import { createHash } from 'node:crypto';
-import { decayedFitness, FITNESS_TAU } from '../store/feedback.node';
+import { decayedFitness, FITNESS_TAU } from './fitness.std';
 import { archiveReason, DEFAULT_LIFE_RULES, interactionsToDivide, type LifeRules } from './profile.std';
 import { SeedStream } from './seed-stream.node';
 import { logistic, TRAIT_COUNT } from './trait-names.std';

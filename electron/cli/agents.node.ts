@@ -4,7 +4,7 @@ import { checkBundleClaims } from '../agents/bundle-claims.node';
 import { nextFreeName } from '../agents/profile.std';
 import { AppServices } from '../services/app-services.node';
 import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES, verifyBundle } from '../store/agent-bundle.node';
-import { decayedFitness } from '../store/feedback.node';
+import { currentFitness } from '../agents/fitness.std';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
 import { findAgent, listAgents, livingAgentNamed, type Agent } from '../store/lineage.node';
 import { UsageError, type CliContext, type Command } from './command.node';
@@ -35,7 +35,7 @@ export const agentsCommand: Command = {
         name: a.name,
         generation: a.generation,
         parentId: a.parentId,
-        fitness: decayedFitness(a.fitness, a.fitnessAt, a.totalInteractions),
+        fitness: currentFitness(a),
         interactions: a.interactions,
         totalInteractions: a.totalInteractions,
         descendants: a.subtreeSize - 1,

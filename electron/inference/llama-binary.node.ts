@@ -11,8 +11,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
 import llamaPatch from './llama-patch/llama-patch.json';
+import { unrunnableBuild } from './cpu-features.node';
 import { buildModel, type ModelShape } from './gguf/model-builder.node';
 
 export type LlamaBuild = 'lightseed' | 'prebuilt';
@@ -63,9 +65,50 @@ export function llamaBuild(build: LlamaBuild): Promise<LoadedLlama> {
   return llama;
 }
 
+/**
+ * node-llama-cpp 3.22.1's controlledEvaluate, which the engine calls once per token, makes a native
+ * sampler for every call, and each allocates a candidates array the size of the vocabulary (1.8 MB
+ * at 151k tokens): 4.8 ms a token on this machine, a tenth of a 1.7B model's decoding step. The
+ * last model's samplers are kept when node-llama-cpp disposes of them and handed out again.
+ * applyConfig resets everything a call sets (node-llama-cpp's own evaluate reuses one sampler the
+ * same way), and the engine draws tokens itself from the logits a call returns, so a reused
+ * sampler cannot change what is drawn. (Internal fields: checked against this version only.)
+ */
+function reuseSamplers(llama: Llama): void {
+  const bindings = (llama as unknown as { _bindings?: { AddonSampler?: new (model: object) => { dispose(): void } } })._bindings;
+  const Sampler = bindings?.AddonSampler;
+  if (!bindings || typeof Sampler !== 'function') return;
+  const dispose = Sampler.prototype.dispose;
+  let pool: { model: object; samplers: InstanceType<typeof Sampler>[] } | undefined;
+  bindings.AddonSampler = new Proxy(Sampler, {
+    construct(target, args: [object]) {
+      if (pool?.model !== args[0]) {
+        // Another model: the kept samplers (and the reference each holds on its model) go.
+        for (const old of pool?.samplers ?? []) dispose.call(old);
+        pool = { model: args[0], samplers: [] };
+      }
+      const kept = pool;
+      const sampler = kept.samplers.pop() ?? new target(...args);
+      Object.defineProperty(sampler, 'dispose', { configurable: true, value: () => (kept === pool ? kept.samplers.push(sampler) : dispose.call(sampler)) });
+      return sampler;
+    },
+  });
+}
+
 async function loadLlama(prefer: LlamaBuild): Promise<LoadedLlama> {
+  const loaded = await loadEitherLlama(prefer);
+  reuseSamplers(loaded.llama);
+  return loaded;
+}
+
+async function loadEitherLlama(prefer: LlamaBuild): Promise<LoadedLlama> {
   const common = { gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger, progressLogs: false } as const;
   if (prefer === 'lightseed') {
+    const unrunnable = unrunnableBuild(fileURLToPath(new URL('../llama/localBuilds', import.meta.resolve('node-llama-cpp'))), LIGHTSEED_CMAKE_OPTIONS);
+    if (unrunnable) {
+      console.warn(`${unrunnable}: the prebuilt llama.cpp runs instead (npm run build:llama builds one for this machine).`);
+      return { llama: await getLlama(common), build: 'prebuilt' };
+    }
     try {
       const llama = await getLlama({ ...common, cmakeOptions: { ...LIGHTSEED_CMAKE_OPTIONS }, usePrebuiltBinaries: false, existingPrebuiltBinaryMustMatchBuildOptions: true });
       return { llama, build: 'lightseed' };

@@ -19,7 +19,8 @@ import type { AdapterRef, ChatTurn, GenerationStats } from '../inference/engine-
 import { aliveAgents, getMemoryVector, inheritMemories, rateMemoryOf, setMemoryVector, touchAgent } from '../store/agent-state.node';
 import { addMessage, createConversation, getMessage, replies, thread, type Message, type MessageKind } from '../store/conversations.node';
 import type { Database } from '../store/database.node';
-import { addFeedback, countInteraction, decayedFitness } from '../store/feedback.node';
+import { addFeedback, countInteraction } from '../store/feedback.node';
+import { currentFitness, decayedFitness } from '../agents/fitness.std';
 import { ancestors, archiveAgent, birthAgent, children, divideAgent, getAgent, livingAgentNamed, seedChainOf, type Agent } from '../store/lineage.node';
 import { addMemory, evictMemories, markMemoriesUsed, memoryCount, nearestMemories, type MemoryHit } from '../store/memories.node';
 import { readSettings } from '../store/settings.node';
@@ -101,7 +102,7 @@ export class AgentService {
   }
 
   fitnessOf(agent: Agent): number {
-    return decayedFitness(agent.fitness, agent.fitnessAt, agent.totalInteractions);
+    return currentFitness(agent);
   }
 
   /** Interactions left before the agent divides (at its current fitness). */
@@ -385,7 +386,7 @@ export class AgentService {
     const now = this.#now();
     const rules = this.rules();
     const due = aliveAgents(this.#db).filter(
-      (a) => archiveReason({ fitness: decayedFitness(a.fitness, a.fitnessAt, a.totalInteractions), lastActiveAt: a.lastActiveAt }, now, rules) !== undefined,
+      (a) => archiveReason({ fitness: currentFitness(a), lastActiveAt: a.lastActiveAt }, now, rules) !== undefined,
     );
     this.#db.transaction(() => due.forEach((a) => archiveAgent(this.#db, a.id, now)))();
     return due.map((a) => a.id);
@@ -396,7 +397,7 @@ export class AgentService {
     const alive = aliveAgents(this.#db);
     if (alive.length === 0) throw new ApiError('failed_precondition', 'No alive agents to ask: give birth to one first.');
     const stream = new SeedStream(await this.#draw(32), 'council');
-    const pool = alive.map((a) => ({ id: a.id, weight: Math.exp(0.2 * Math.max(-25, Math.min(25, decayedFitness(a.fitness, a.fitnessAt, a.totalInteractions)))) }));
+    const pool = alive.map((a) => ({ id: a.id, weight: Math.exp(0.2 * Math.max(-25, Math.min(25, currentFitness(a)))) }));
     const chosen: number[] = [];
     while (chosen.length < k && pool.length > 0) {
       const total = pool.reduce((sum, a) => sum + a.weight, 0);

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { decayedFitness } from '../agents/fitness.std';
 import { unpackedPath } from '../paths/build-paths.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { abiMismatch, DatabaseFromFutureError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
@@ -55,6 +56,8 @@ export class Database implements AsyncDisposable {
       // WAL + NORMAL is durable against application crashes and keeps the database consistent across power loss.
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // The fitness decay as SQL sees it: the same function, not the formula written again.
+      db.function('decayed_fitness', { deterministic: true }, (fitness, fitnessAt, now, tau) => decayedFitness(Number(fitness), Number(fitnessAt), Number(now), Number(tau)));
       migrate(db, list);
     } catch (error) {
       db.close();

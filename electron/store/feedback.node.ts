@@ -1,19 +1,12 @@
-// Interactions and fitness. Fitness is the sum of feedback values, each decayed
-// exponentially with the number of interactions since it was given (τ_f = 1000 by
-// default): f = Σ v·exp(−(n − n_v)/τ). The stored value is valid at `fitness_at`.
+// Interactions and fitness: feedback events, and the agent's fitness folded from them as
+// agents/fitness.std.ts defines it (the stored value is valid at `fitness_at`).
 import type BetterSqlite3 from 'better-sqlite3';
-import { FITNESS_TAU, LineageError } from './lineage.node';
-
-export { FITNESS_TAU };
+import { decayedFitness, FITNESS_TAU } from '../agents/fitness.std';
+import { LineageError } from './lineage.node';
 
 export type FeedbackKind = 'up' | 'down' | 'council-pick';
 
 export const FEEDBACK_VALUE: Record<FeedbackKind, number> = { up: 1, down: -1, 'council-pick': 1 };
-
-/** The fitness as of `totalInteractions`, decayed from the stored value. */
-export function decayedFitness(fitness: number, fitnessAt: number, totalInteractions: number, tau = FITNESS_TAU): number {
-  return fitness * Math.exp(-(totalInteractions - fitnessAt) / tau);
-}
 
 /** Counts one interaction (a chat turn) for the agent; returns its counter since the last division. */
 export function countInteraction(db: BetterSqlite3.Database, agentId: number): number {
@@ -65,6 +58,6 @@ export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, t
   if (!agent) throw new LineageError(`There is no agent ${agentId}.`);
   const events = db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[];
   // A divided agent starts from its parent's fitness at the division (interaction 0).
-  const inherited = agent.inherited_fitness * Math.exp(-agent.total_interactions / tau);
-  return events.reduce((sum, e) => sum + e.value * Math.exp(-(agent.total_interactions - e.at_interaction) / tau), inherited);
+  const inherited = decayedFitness(agent.inherited_fitness, 0, agent.total_interactions, tau);
+  return events.reduce((sum, e) => sum + decayedFitness(e.value, e.at_interaction, agent.total_interactions, tau), inherited);
 }

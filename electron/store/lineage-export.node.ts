@@ -2,7 +2,7 @@
 // origin_time, …) and Newick. Both walk parents before children without recursion,
 // so a lineage thousands of generations deep exports like a bushy one.
 import type BetterSqlite3 from 'better-sqlite3';
-import { FITNESS_TAU } from './feedback.node';
+import { currentFitness } from '../agents/fitness.std';
 import { lineageAgents, type Agent } from './lineage.node';
 
 function csvField(value: string): string {
@@ -19,7 +19,7 @@ export function phylogenyCsv(db: BetterSqlite3.Database, rootId: number): string
   const header = ['id', 'ancestor_list', 'origin_time', 'destruction_time', 'name', 'uid', 'generation', 'state', 'fitness', ...traitNames.map((t) => `trait_${t}`)];
   const lines = [header.join(',')];
   for (const a of agents) {
-    const fitness = a.fitness * Math.exp(-(a.totalInteractions - a.fitnessAt) / FITNESS_TAU);
+    const fitness = currentFitness(a);
     lines.push(
       [
         String(a.id),

@@ -1,7 +1,7 @@
 // Population statistics of a lineage: per-generation fitness and trait means, and
 // clade sizes over time (the data of a Muller plot).
 import type BetterSqlite3 from 'better-sqlite3';
-import { FITNESS_TAU } from './feedback.node';
+import { FITNESS_TAU } from '../agents/fitness.std';
 
 export interface GenerationStats {
   generation: number;
@@ -18,8 +18,8 @@ export function generationStats(db: BetterSqlite3.Database, rootId: number | nul
   const rows = db
     .prepare(
       `SELECT generation, count(*) AS n,
-              avg(fitness * exp(-(total_interactions - fitness_at) / @tau)) AS mean,
-              max(fitness * exp(-(total_interactions - fitness_at) / @tau)) AS max
+              avg(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS mean,
+              max(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS max
        FROM agent WHERE @root IS NULL OR root_id = @root GROUP BY generation ORDER BY generation`,
     )
     .all({ root: rootId, tau }) as { generation: number; n: number; mean: number; max: number }[];

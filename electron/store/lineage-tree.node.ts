@@ -1,7 +1,7 @@
 // The family tree in columns, for drawing thousands of agents: one array per field,
 // parents before children, fitness decayed to now and, on request, one trait.
 import type BetterSqlite3 from 'better-sqlite3';
-import { FITNESS_TAU } from './lineage.node';
+import { decayedFitness } from '../agents/fitness.std';
 
 export interface LineageColumns {
   ids: number[];
@@ -30,7 +30,7 @@ export function lineageColumns(db: BetterSqlite3.Database, options: { rootId?: n
     columns.ids.push(id);
     columns.parentIds.push(parent);
     columns.generations.push(generation);
-    columns.fitness.push(fitness * Math.exp(-(total - fitnessAt) / FITNESS_TAU));
+    columns.fitness.push(decayedFitness(fitness, fitnessAt, total));
     columns.archived.push(archived);
     columns.names.push(name);
     columns.trait?.push(typeof trait === 'number' ? trait : 0.5);

@@ -2,9 +2,7 @@
 // the family-tree queries (recursive CTEs on the indexed parent id).
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-
-/** τ_f of the design: fitness forgets with a time constant of 1000 interactions. */
-export const FITNESS_TAU = 1000;
+import { currentFitness } from '../agents/fitness.std';
 
 export type AgentState = 'alive' | 'archived';
 export type AgentOrigin = 'born' | 'divided' | 'imported';
@@ -190,7 +188,7 @@ export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): A
     if (parent.state === 'archived') throw new LineageError(`${parent.name} is archived and no longer divides.`);
     const parentChain = seedChainOf(db, parent.id);
     // The child is a copy: it starts with the parent's standing, decayed to now.
-    const inherited = parent.fitness * Math.exp(-(parent.totalInteractions - parent.fitnessAt) / FITNESS_TAU);
+    const inherited = currentFitness(parent);
     const chain = new Uint8Array(parentChain.length + 32);
     chain.set(parentChain);
     chain.set(input.mutationSeed, parentChain.length);

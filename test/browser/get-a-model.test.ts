@@ -76,7 +76,7 @@ describe('getting a model from the Models view', () => {
     await page.goto(serve.url.replace(/#.*$/, '#/models'));
     const catalog = page.getByRole('list', { name: 'Catalog' });
     const item = catalog.getByRole('listitem', { name: 'Tiny Bonsai' });
-    await expect.poll(() => item.textContent()).toMatch(/Tiny Bonsai.*5\.0 M parameters.*Q1_0.*kB.*needs about .* of memory.*Apache-2\.0/);
+    await expect.poll(() => item.textContent()).toMatch(/Tiny Bonsai.*5\.0 M parameters.*Q1_0.*KiB.*needs about .* of memory.*Apache-2\.0/);
     // The known models are listed too, from the same catalog.
     expect(await catalog.getByRole('listitem', { name: 'PrismML Bonsai 1.7B' }).count()).toBe(1);
     expect(await page.getByText(/Nothing is contacted until you press Get/).count()).toBe(1);

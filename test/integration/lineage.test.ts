@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { addMessage, createConversation, replies, thread } from '../../electron/store/conversations.node';
-import { addFeedback, countInteraction, decayedFitness, fitnessFromEvents } from '../../electron/store/feedback.node';
+import { decayedFitness } from '../../electron/agents/fitness.std';
+import { addFeedback, countInteraction, fitnessFromEvents } from '../../electron/store/feedback.node';
 import { cladeSizes, generationStats } from '../../electron/store/lineage-stats.node';
 import { newick, phylogenyCsv } from '../../electron/store/lineage-export.node';
 import {

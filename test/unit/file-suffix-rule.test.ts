@@ -19,6 +19,7 @@ tester.run('file-suffix', rule, {
     { filename: at('electron/main/x.main.ts'), code: "import { app } from 'electron'; import { AppServices } from '../services/app-services.node';" },
     { filename: at('electron/preload/x.preload.ts'), code: "import { contextBridge } from 'electron'; import { IPC_CHANNEL } from './channel.std';" },
     { filename: at('renderer/src/x.dom.ts'), code: "import type { Result } from '../../electron/api/contract.std'; import { mount } from 'svelte';" },
+    { filename: at('renderer/src/x.dom.ts'), code: "import { formatBytes } from '../../electron/api/units.std';" },
     { filename: at('electron/api/y.std.ts'), code: "import type { AppServices } from '../services/app-services.node';" },
     { filename: at('native-bridge/health/rct.std.ts'), code: "import { DisposedError } from '../resource/disposed-error.std';" },
     { filename: at('test/anything.ts'), code: "import { app } from 'electron'; import fs from 'node:fs';" },

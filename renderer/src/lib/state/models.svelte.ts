@@ -68,34 +68,29 @@ export class ModelsState {
   }
 
   /** Downloads (or resumes) a catalog model; it is checked, registered and made the default when it arrives. */
-  async get(name: string): Promise<void> {
-    this.#error = undefined;
-    try {
+  get(name: string): Promise<boolean> {
+    return this.#run(async () => {
       const status = await this.api.call('models.get', { name });
       this.#downloads = { ...this.#downloads, [name]: status };
-    } catch (error) {
-      this.#error = (error as Error).message;
-    }
+    }, false);
   }
-  async pause(name: string): Promise<void> {
-    try {
-      await this.api.call('models.pause', { name });
-    } catch (error) {
-      this.#error = (error as Error).message;
-    }
+  pause(name: string): Promise<boolean> {
+    return this.#run(() => this.api.call('models.pause', { name }), false);
   }
-  async cancel(name: string): Promise<void> {
-    try {
+  cancel(name: string): Promise<boolean> {
+    return this.#run(async () => {
       const status = await this.api.call('models.cancel', { name });
       this.#downloads = { ...this.#downloads, [name]: status };
       await this.refreshCatalog();
-    } catch (error) {
-      this.#error = (error as Error).message;
-    }
+    }, false);
   }
 
-  async #run(work: () => Promise<unknown>): Promise<boolean> {
-    this.#busy = true;
+  /**
+   * Every action: its error becomes the view's message, and the list is read again after it.
+   * `busy` holds the list's buttons meanwhile; not for a download, which runs for minutes.
+   */
+  async #run(work: () => Promise<unknown>, busy = true): Promise<boolean> {
+    if (busy) this.#busy = true;
     this.#error = undefined;
     try {
       await work();
@@ -105,7 +100,7 @@ export class ModelsState {
       this.#error = (error as Error).message;
       return false;
     } finally {
-      this.#busy = false;
+      if (busy) this.#busy = false;
     }
   }
 

@@ -1,0 +1,19 @@
+// An agent's fitness: the sum of its feedback values, each decayed exponentially with the
+// interactions since it was given, f = Σ v·e^(−(n − n_v)/τ), τ = 1000 (a thumbs-up counts for
+// a third after a thousand more conversations). The store keeps one folded value valid at
+// `fitnessAt`; this is the one place that decays it. SQL calls the same function as
+// `decayed_fitness(fitness, fitness_at, total_interactions)`, registered on every connection
+// (store/database.node.ts).
+
+/** τ_f: interactions over which feedback decays by e. */
+export const FITNESS_TAU = 1000;
+
+/** A fitness valid at interaction `fitnessAt`, decayed to interaction `now`. */
+export function decayedFitness(fitness: number, fitnessAt: number, now: number, tau = FITNESS_TAU): number {
+  return fitness * Math.exp(-(now - fitnessAt) / tau);
+}
+
+/** An agent's fitness now, from what the store keeps. */
+export function currentFitness(agent: { fitness: number; fitnessAt: number; totalInteractions: number }, tau = FITNESS_TAU): number {
+  return decayedFitness(agent.fitness, agent.fitnessAt, agent.totalInteractions, tau);
+}
