@@ -12,7 +12,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'unit',
+          // Node tests: pure units and the integration tests through real components.
+          name: 'node',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/fixtures/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,

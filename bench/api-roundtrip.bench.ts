@@ -49,7 +49,7 @@ it('api round trip', async () => {
   refWs.close();
   echo.close();
   await server.dispose();
-  services.dispose();
+  await services.shutdown();
   dir.remove();
 });
 
@@ -89,6 +89,6 @@ it('api round trip over IPC', async () => {
   );
   const line = report('api.ping over IPC', await measure(ours), await measure(reference), 'calls/s');
   expect(line).toMatch(/ratio \d/);
-  services.dispose();
+  await services.shutdown();
   dir.remove();
 });

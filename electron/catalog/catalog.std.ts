@@ -3,6 +3,7 @@
 // belongs to one, with the sha256 where it was published: a file whose hash differs is never
 // registered. Where no hash was published the file is still validated structurally and tried
 // by llama.cpp before it is registered, and the hash it had is recorded.
+import { LOADED_CONTEXT } from '../inference/engine-protocol.std';
 import { z } from 'zod';
 
 export const CatalogEntry = z.strictObject({
@@ -43,9 +44,6 @@ export const CatalogEntry = z.strictObject({
 });
 export type CatalogEntry = z.output<typeof CatalogEntry>;
 export type CatalogEntryInput = z.input<typeof CatalogEntry>;
-
-/** The context LightSeed's engine loads models with, at most (the inference service's cap). */
-export const LOADED_CONTEXT = 4096;
 
 const KNOWN: CatalogEntryInput[] = [
   {

@@ -21,7 +21,7 @@ export const serveCommand: Command = {
     try {
       server = await BrowserServer.start({ services, rendererDir: context.paths.rendererDir, port });
     } catch (error) {
-      services.dispose();
+      await services.shutdown();
       throw error;
     }
     // Listen for Ctrl+C before printing the URL: whoever reads it may stop us at once.

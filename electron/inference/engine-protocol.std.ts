@@ -18,6 +18,9 @@ export interface ChatTurn {
   content: string;
 }
 
+/** The context the engine loads a model with, at most: what the catalog's memory estimates assume too. */
+export const LOADED_CONTEXT = 4096;
+
 export interface AdapterRef {
   path: string;
   scale: number;

@@ -4,7 +4,7 @@
 // only this process dies.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
+import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
 import { readGguf } from './gguf/gguf-reader.node';
 import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
@@ -194,13 +194,23 @@ function candidateRequest(model: LlamaModel, options: SamplerSettings, bias: Map
   };
 }
 
-async function generate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
+/** Runs `work` on a fresh sequence of the context for `adapters`; the next request starts from an empty one. */
+async function withSequence<T>(adapters: AdapterRef[], work: (sequence: LlamaContextSequence, current: Loaded) => Promise<T>): Promise<T> {
   if (!loaded) throw new Error('No model is loaded.');
-  const started = performance.now();
-  const { model } = loaded;
-  const context = await contextFor(request.adapters);
-  const sequence = context.getSequence();
+  const current = loaded;
+  const sequence = (await contextFor(adapters)).getSequence();
   try {
+    return await work(sequence, current);
+  } finally {
+    await sequence.clearHistory();
+    sequence.dispose();
+  }
+}
+
+function generate(request: Extract<EngineRequest, { type: 'generate' }>): Promise<void> {
+  const started = performance.now();
+  return withSequence(request.adapters, async (sequence, loaded) => {
+    const { model } = loaded;
     // At least half the context stays for the prompt.
     const maxTokens = Math.min(request.maxTokens, Math.floor(loaded.contextSize / 2));
     const budget = loaded.contextSize - maxTokens;
@@ -267,11 +277,7 @@ async function generate(request: Extract<EngineRequest, { type: 'generate' }>): 
         droppedTurns: rendered.dropped,
       },
     });
-  } finally {
-    // The next request starts from an empty sequence.
-    await sequence.clearHistory();
-    sequence.dispose();
-  }
+  });
 }
 
 async function handle(request: EngineRequest): Promise<void> {
@@ -323,11 +329,8 @@ async function handle(request: EngineRequest): Promise<void> {
     }
     case 'generate':
       return generate(request);
-    case 'logits': {
-      if (!loaded) throw new Error('No model is loaded.');
-      const context = await contextFor(request.adapters);
-      const sequence = context.getSequence();
-      try {
+    case 'logits':
+      return withSequence(request.adapters, async (sequence, loaded) => {
         const tokens: number[] = request.tokens ?? loaded.model.tokenize(request.prompt ?? '', true);
         if (tokens.length === 0) throw new Error('Nothing to evaluate: the prompt has no tokens.');
         const items = tokens.map((token, i) => (i === tokens.length - 1 ? ([token, { generateNext: { logits: true } }] as const) : token));
@@ -335,17 +338,9 @@ async function handle(request: EngineRequest): Promise<void> {
         const logits = new Float32Array(loaded.model.fileInfo.metadata.tokenizer.ggml.tokens.length);
         for (const [token, logit] of results.at(-1)?.next?.logits ?? []) logits[token] = logit;
         send({ id: request.id, type: 'logits', logits });
-      } finally {
-        await sequence.clearHistory();
-        sequence.dispose();
-      }
-      return;
-    }
-    case 'score': {
-      if (!loaded) throw new Error('No model is loaded.');
-      const context = await contextFor(request.adapters);
-      const sequence = context.getSequence();
-      try {
+      });
+    case 'score':
+      return withSequence(request.adapters, async (sequence, loaded) => {
         const tokens = loaded.model.tokenize(request.text, true);
         if (tokens.length < 2) throw new Error('Scoring needs a text of at least two tokens.');
         if (tokens.length > loaded.contextSize) throw new Error(`The text has ${tokens.length} tokens; the context holds ${loaded.contextSize}.`);
@@ -362,12 +357,7 @@ async function handle(request: EngineRequest): Promise<void> {
           nll -= (logits.get(tokens[i + 1]!) ?? -Infinity) - max - Math.log(sum);
         });
         send({ id: request.id, type: 'score', tokens: tokens.length - 1, nll });
-      } finally {
-        await sequence.clearHistory();
-        sequence.dispose();
-      }
-      return;
-    }
+      });
     case 'abort':
       aborted.add(request.target);
       send({ id: request.id, type: 'ok' });

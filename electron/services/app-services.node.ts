@@ -207,18 +207,26 @@ export class AppServices implements AsyncDisposable {
     );
   }
 
-  /** Stops a running harvest (its credit stays in the pool), then closes the database. */
-  async shutdown(): Promise<void> {
-    await this.entropy.stop();
-    await this.downloads.dispose();
-    await this.inference.dispose();
-    this.dispose();
-  }
+  #shutdown: Promise<void> | undefined;
 
-  dispose(): void {
-    clearInterval(this.#heartbeat);
-    this.#database?.dispose();
-    this.#database = undefined;
+  /**
+   * The one teardown, safe to call twice (a second call waits for the first): stops a running
+   * harvest (its credit stays in the pool), the downloads and the engine process, then closes the
+   * database, so nothing writes to it after it closed.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      clearInterval(this.#heartbeat);
+      try {
+        await this.entropy.stop();
+        await this.downloads.dispose();
+        await this.inference.dispose();
+      } finally {
+        this.#database?.dispose();
+        this.#database = undefined;
+      }
+    })();
+    return this.#shutdown;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

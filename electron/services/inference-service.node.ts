@@ -7,7 +7,7 @@ import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
 import { EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
-import type { ChatTurn, LoadedModelInfo } from '../inference/engine-protocol.std';
+import { LOADED_CONTEXT, type ChatTurn, type LoadedModelInfo } from '../inference/engine-protocol.std';
 import type { Database } from '../store/database.node';
 import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, setThreadSpeeds, verifyModelFile } from '../store/models.node';
 import { readSettings } from '../store/settings.node';
@@ -123,7 +123,7 @@ export class InferenceService implements AsyncDisposable {
     const threads = this.threadsFor(model);
     if (this.#loaded?.path !== model.path || (threads && this.#loaded.threads !== threads) || this.#loaded.sha256 !== model.sha256) {
       this.#loaded = undefined;
-      const info = await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, 4096) });
+      const info = await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, LOADED_CONTEXT) });
       this.noteLoaded(model, info);
       this.#loaded = { path: model.path, threads: info.threads, sha256: model.sha256 };
     }

@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.dispose();
-  services.dispose();
+  await services.shutdown();
   dir.remove();
 });
 
