@@ -16,6 +16,8 @@ import { materialiseAdapter, noiseAdapterPath, voiceTokenBias } from '../electro
 import { samplingProfile } from '../electron/agents/profile.std';
 import { adapterRank, traitsFromChain } from '../electron/agents/traits.node';
 import { EngineHost } from '../electron/inference/engine-host.node';
+import { readGguf } from '../electron/inference/gguf/gguf-reader.node';
+import { needsLightSeedBuild, validateModel } from '../electron/inference/gguf/gguf-validate.std';
 import { buildModel, type ModelShape } from '../electron/inference/gguf/model-builder.node';
 import { LIGHTSEED_CMAKE_OPTIONS, preferredBuild } from '../electron/inference/llama-binary.node';
 import { buildPathsFrom } from '../electron/paths/build-paths.node';
@@ -118,7 +120,7 @@ async function ours(modelPath: string, threads: number, contextSize = 512): Prom
     const { path } = await materialiseAdapter({ chain, traits, rank: adapterRank(chain), shape, cacheDir: dir.path });
     const profile = samplingProfile(traits);
     const noise = await noiseAdapterPath(1, shape, dir.path);
-    await engine.load(modelPath, { threads, contextSize });
+    await engine.load(modelPath, { threads, contextSize, needsLightSeedBuild: needsLightSeedBuild(validateModel(await readGguf(modelPath), modelPath)) });
     const runs = [];
     for (let i = 0; i < 3; i++) {
       const generation = await engine.generate({

@@ -16,7 +16,7 @@ import { expect, it } from 'vitest';
 import { EngineHost } from '../electron/inference/engine-host.node';
 import { convertModel } from '../electron/inference/gguf/convert-model.node';
 import { readGguf } from '../electron/inference/gguf/gguf-reader.node';
-import { validateModel } from '../electron/inference/gguf/gguf-validate.std';
+import { needsLightSeedBuild, validateModel } from '../electron/inference/gguf/gguf-validate.std';
 import { buildModel, type ModelShape, type WeightSource } from '../electron/inference/gguf/model-builder.node';
 import { LIGHTSEED_CMAKE_OPTIONS, preferredBuild } from '../electron/inference/llama-binary.node';
 import { buildPathsFrom } from '../electron/paths/build-paths.node';
@@ -87,7 +87,7 @@ function raw(modelPath: string, threads: number, build: 'lightseed' | 'prebuilt'
 /** Our engine: a plain completion with our sampler, the best of three runs. */
 async function ours(modelPath: string, threads: number): Promise<number> {
   await using engine = new EngineHost({ workerPath: paths.engineWorker });
-  await engine.load(modelPath, { threads, contextSize: 256 });
+  await engine.load(modelPath, { threads, contextSize: 256, needsLightSeedBuild: needsLightSeedBuild(validateModel(await readGguf(modelPath), modelPath)) });
   let best = 0;
   for (let i = 0; i < 3; i++) {
     const generation = await engine.generate({ prompt: 'Tell me about the noise between radio stations.', maxTokens: TOKENS, seed: randomBytes(48), sampler: { temperature: 0 } });

@@ -2,6 +2,7 @@
 import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
 import { EngineHost } from '../inference/engine-host.node';
+import { needsLightSeedBuild } from '../inference/gguf/gguf-validate.std';
 import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
 import { UsageError, type CliContext, type Command, type OptionValues } from './command.node';
 import type { CatalogItem, DownloadStatus } from '../api/contract.std';
@@ -212,7 +213,7 @@ export const generateCommand: Command = {
     const model = typeof values.model === 'string' ? getModel(db, values.model) : await services.inference.defaultOrEmbedded();
     if (!model) throw new UsageError(typeof values.model === 'string' ? `There is no model "${values.model}".` : 'No default model: `lightseed models add FILE.gguf` first.');
     await using engine = new EngineHost({ workerPath: context.paths.engineWorker });
-    const info = await engine.load(model.path, { threads: threadsOption ?? services.inference.threadsFor(model), contextSize: Math.min(model.contextLength, 2048) });
+    const info = await engine.load(model.path, { threads: threadsOption ?? services.inference.threadsFor(model), contextSize: Math.min(model.contextLength, 2048), needsLightSeedBuild: needsLightSeedBuild(model) });
     services.inference.noteLoaded(model, info);
     const seed = await drawSamplingSeed(db);
     const chat = values.chat === true || services.inference.answersChatOnly(model);

@@ -165,10 +165,10 @@ export class EngineHost implements AsyncDisposable {
    * Loads a model (validate it with the GGUF validator first: llama.cpp may abort on a bad file);
    * `threads` 0 measures a few counts and keeps the fastest (LoadedModelInfo says what it measured).
    */
-  async load(modelPath: string, options: { threads: number; contextSize: number }): Promise<LoadedModelInfo> {
+  async load(modelPath: string, options: { threads: number; contextSize: number; needsLightSeedBuild?: boolean }): Promise<LoadedModelInfo> {
     const lastLoad = (this.#lastLoad = { modelPath, ...options });
     // After a crash the model loads again with the threads chosen now, not measured again.
-    this.#loaded = this.#request<Extract<EngineReply, { type: 'loaded' }>>({ type: 'load', modelPath, ...options }).reply.then((r) => ((lastLoad.threads = r.info.threads), r.info));
+    this.#loaded = this.#request<Extract<EngineReply, { type: 'loaded' }>>({ type: 'load', modelPath, needsLightSeedBuild: false, ...options }).reply.then((r) => ((lastLoad.threads = r.info.threads), r.info));
     return this.#loaded;
   }
 
@@ -184,8 +184,8 @@ export class EngineHost implements AsyncDisposable {
    * checks in the engine process, so a file it rejects or aborts on costs a sentence, not the app.
    * Leaves the loaded model as it was.
    */
-  async check(modelPath: string): Promise<{ build: 'lightseed' | 'prebuilt'; trainContextSize: number }> {
-    const reply = await this.#request<Extract<EngineReply, { type: 'checked' }>>({ type: 'check', modelPath }).reply;
+  async check(modelPath: string, needsLightSeedBuild: boolean): Promise<{ build: 'lightseed' | 'prebuilt'; trainContextSize: number }> {
+    const reply = await this.#request<Extract<EngineReply, { type: 'checked' }>>({ type: 'check', modelPath, needsLightSeedBuild }).reply;
     return { build: reply.build, trainContextSize: reply.trainContextSize };
   }
 

@@ -37,9 +37,9 @@ export const ADAPTERS_KEPT = 12;
 
 export type EngineRequest =
   /** threads 0: decode a few tokens at each candidate count first, and keep the fastest. */
-  | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number }
+  | { id: number; type: 'load'; modelPath: string; threads: number; contextSize: number; needsLightSeedBuild: boolean }
   /** A trial load with llama.cpp's tensor checks, a small context and one token: what `models add` asks. */
-  | { id: number; type: 'check'; modelPath: string }
+  | { id: number; type: 'check'; modelPath: string; needsLightSeedBuild: boolean }
   | {
       id: number;
       type: 'generate';

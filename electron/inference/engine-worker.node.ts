@@ -6,8 +6,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import { HmacDrbg } from '../../native-bridge/drbg/hmac-drbg.node';
-import { readGguf } from './gguf/gguf-reader.node';
-import { ACTIVATION_KEY } from './gguf/gguf-validate.std';
 import { honoursActivation, llamaBuild, preferredBuild, takeLlamaError, type LoadedLlama } from './llama-binary.node';
 import { TokenSampler } from './sampler.std';
 import { fastestThreads, threadCandidates, type ThreadSpeed } from './thread-choice.std';
@@ -283,7 +281,7 @@ function generate(request: Extract<EngineRequest, { type: 'generate' }>): Promis
 async function handle(request: EngineRequest): Promise<void> {
   switch (request.type) {
     case 'load': {
-      const { llama: binary, build } = await llamaFor(request.modelPath);
+      const { llama: binary, build } = await llamaFor(request.modelPath, request.needsLightSeedBuild);
       if (loaded) await loaded.model.dispose();
       loaded = undefined;
       adapterRecency.clear();
@@ -309,7 +307,7 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'check': {
       // A trial load for `models add`: llama.cpp's own checks (the tensors its architecture needs,
       // their shapes, every block's scale finite), a small context and one token through the graph.
-      const { llama: binary, build } = await llamaFor(request.modelPath);
+      const { llama: binary, build } = await llamaFor(request.modelPath, request.needsLightSeedBuild);
       const model = await loadOrSay(binary, request.modelPath, true);
       try {
         const context = await model.createContext({ contextSize: Math.min(256, model.trainContextSize || 256), threads: 1 });
@@ -412,15 +410,14 @@ async function loadOrSay(binary: LoadedLlama['llama'], modelPath: string, checkT
 
 /**
  * The llama.cpp a model runs on: LightSeed's build, or the prebuilt one where ours is missing. A
- * bitnet model that names ReLU² runs only on a llama.cpp that honours the name: the prebuilt one
+ * model that needs LightSeed's build (a bitnet model with ReLU², as the registry decided with
+ * needsLightSeedBuild) runs only on a llama.cpp that honours its activation: the prebuilt one
  * would silently use SiLU (BitNet b1.58 2B4T's perplexity 99.8 instead of 17.1), so it is refused
  * there.
  */
-async function llamaFor(modelPath: string): Promise<LoadedLlama> {
+async function llamaFor(modelPath: string, needsLightSeedBuild: boolean): Promise<LoadedLlama> {
   const chosen = await llamaBuild(preferredBuild());
-  const file = await readGguf(modelPath);
-  const needsPatch = file.metadata.get('general.architecture')?.value === 'bitnet' && file.metadata.get(ACTIVATION_KEY)?.value === 'relu2';
-  if (!needsPatch || (await honoursActivation(chosen.llama))) return chosen;
+  if (!needsLightSeedBuild || (await honoursActivation(chosen.llama))) return chosen;
   throw new Error(
     `${modelPath} needs a ReLU² feed-forward, which only LightSeed's own llama.cpp build computes, and it is not built here (npm run build:llama, with cmake and a C++ compiler): the prebuilt llama.cpp would run it with SiLU and answer poorly, so it is not loaded.`,
   );

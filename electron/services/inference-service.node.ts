@@ -8,6 +8,7 @@ import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
 import { EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
 import { LOADED_CONTEXT, type ChatTurn, type LoadedModelInfo } from '../inference/engine-protocol.std';
+import { needsLightSeedBuild, type ModelSummary } from '../inference/gguf/gguf-validate.std';
 import type { Database } from '../store/database.node';
 import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, setThreadSpeeds, verifyModelFile } from '../store/models.node';
 import { readSettings } from '../store/settings.node';
@@ -39,11 +40,11 @@ export class InferenceService implements AsyncDisposable {
   ) {}
 
   /** A trial load in a fresh engine process of its own: whatever llama.cpp rejects or aborts on costs one sentence. */
-  async #check(path: string): Promise<void> {
+  async #check(path: string, summary: ModelSummary): Promise<void> {
     if (!this.engineWorker) return;
     await using engine = new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
     try {
-      await engine.check(path);
+      await engine.check(path, needsLightSeedBuild(summary));
     } catch (error) {
       if (!(error instanceof EngineCrashedError)) throw error;
       // An assertion names llama.cpp's source file by where it was built: from its src/ or ggml/ on is enough.
@@ -85,7 +86,7 @@ export class InferenceService implements AsyncDisposable {
   async add(path: string, known: { sha256?: string } = {}): Promise<RegisteredModel> {
     try {
       const added = await addModel(this.database.connection, path, Date.now(), {
-        check: (file) => this.#check(file),
+        check: (file, summary) => this.#check(file, summary),
         ...(this.modelsDir ? { convertDir: this.modelsDir } : {}),
         ...(known.sha256 ? { sha256: known.sha256 } : {}),
       });
@@ -123,7 +124,7 @@ export class InferenceService implements AsyncDisposable {
     const threads = this.threadsFor(model);
     if (this.#loaded?.path !== model.path || (threads && this.#loaded.threads !== threads) || this.#loaded.sha256 !== model.sha256) {
       this.#loaded = undefined;
-      const info = await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, LOADED_CONTEXT) });
+      const info = await this.#engine.load(model.path, { threads, contextSize: Math.min(model.contextLength, LOADED_CONTEXT), needsLightSeedBuild: needsLightSeedBuild(model) });
       this.noteLoaded(model, info);
       this.#loaded = { path: model.path, threads: info.threads, sha256: model.sha256 };
     }

@@ -112,7 +112,7 @@ export interface AddOptions {
    * A trial load by llama.cpp in the engine process (its own tensor checks, a context, one
    * token): rejects with llama.cpp's reason. Without it the structural checks alone decide.
    */
-  check?: (path: string) => Promise<void>;
+  check?: (path: string, summary: ModelSummary) => Promise<void>;
   /** Where runnable copies are written (the data folder's models/); without it, files that need one are refused. */
   convertDir?: string;
   /** The file's SHA-256 when the caller has just computed it (a verified download): not hashed twice. */
@@ -170,7 +170,7 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
     if (summary.conversion) throw new GgufError(`LightSeed's copy of ${printable(original)} still needs a conversion: this is a bug, please report it.`);
   }
   try {
-    await options.check?.(path);
+    await options.check?.(path, summary);
   } catch (error) {
     if (written) await rm(written, { force: true });
     throw new GgufError(`${printable(original)} cannot be used: ${(error as Error).message}`, { cause: error });

@@ -7,6 +7,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError, EngineHost } from '../../electron/inference/engine-host.node';
+import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
+import { needsLightSeedBuild, validateModel } from '../../electron/inference/gguf/gguf-validate.std';
 import { BYTE_TOKEN_OFFSET, buildModel, type ModelShape } from '../../electron/inference/gguf/model-builder.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { ternaryWeights } from '../helpers/model-families';
@@ -124,13 +126,19 @@ beforeAll(async () => {
 });
 afterAll(() => dir.remove());
 
+/** Whether the validator, as the registry runs it, says the file needs LightSeed's build. */
+async function validatedNeed(file: string): Promise<boolean> {
+  const path = join(dir.path, file);
+  return needsLightSeedBuild(validateModel(await readGguf(path), path));
+}
+
 describe("bitnet's feed-forward activation", () => {
   // CI builds llama.cpp (.ci/run installs cmake): there a missing build fails this test instead of skipping it.
   it.skipIf(!built.ok && process.env.CI !== 'true')(`computes ReLU² as a plain forward pass does (LightSeed's llama.cpp build)${built.ok ? '' : ` — skipped: ${built.reason}`}`, async () => {
     await using engine = new EngineHost({ workerPath: paths.engineWorker });
     const results: Record<string, { engine: Float32Array; relu2: Float64Array; silu: Float64Array }> = {};
     for (const activation of ['relu2', 'silu'] as const) {
-      const info = await engine.load(join(dir.path, `${activation}.gguf`), { threads: 1, contextSize: 64 });
+      const info = await engine.load(join(dir.path, `${activation}.gguf`), { threads: 1, contextSize: 64, needsLightSeedBuild: await validatedNeed(`${activation}.gguf`) });
       // Every model runs on LightSeed's build where it is built, not only the one that needs its patch.
       expect(info.build).toBe('lightseed');
       const logits = await engine.logits(tokens);
@@ -149,11 +157,11 @@ describe("bitnet's feed-forward activation", () => {
     process.env.LIGHTSEED_LLAMA = 'prebuilt';
     try {
       await using engine = new EngineHost({ workerPath: paths.engineWorker });
-      const error = await engine.load(join(dir.path, 'relu2.gguf'), { threads: 1, contextSize: 64 }).catch((e: unknown) => e);
+      const error = await engine.load(join(dir.path, 'relu2.gguf'), { threads: 1, contextSize: 64, needsLightSeedBuild: await validatedNeed('relu2.gguf') }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EngineError);
       expect((error as Error).message).toMatch(/relu2\.gguf needs a ReLU² feed-forward.*not built here.*would run it with SiLU.*not loaded/);
       // A SiLU bitnet model still runs there.
-      expect((await engine.load(join(dir.path, 'silu.gguf'), { threads: 1, contextSize: 64 })).build).toBe('prebuilt');
+      expect((await engine.load(join(dir.path, 'silu.gguf'), { threads: 1, contextSize: 64, needsLightSeedBuild: await validatedNeed('silu.gguf') })).build).toBe('prebuilt');
     } finally {
       if (previous === undefined) delete process.env.LIGHTSEED_LLAMA;
       else process.env.LIGHTSEED_LLAMA = previous;

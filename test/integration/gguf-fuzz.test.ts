@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
+import { needsLightSeedBuild, type ModelSummary } from '../../electron/inference/gguf/gguf-validate.std';
 import { EngineHost } from '../../electron/inference/engine-host.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
@@ -184,9 +185,10 @@ afterAll(async () => {
   dir.remove();
 });
 
-const check = async (path: string) => {
+/** llama.cpp's trial load, as `models add` asks it (after validation, which decides the build). */
+const check = async (path: string, summary: ModelSummary) => {
   await using engine = new EngineHost({ workerPath: paths.engineWorker });
-  await engine.check(path);
+  await engine.check(path, needsLightSeedBuild(summary));
 };
 
 describe('a corpus of damaged GGUF files', () => {

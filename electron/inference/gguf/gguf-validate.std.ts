@@ -24,6 +24,16 @@ export const BITNET_CPP_ARCHITECTURES: Readonly<Record<string, { architecture: s
   'bitnet-b1.58': { architecture: 'bitnet', activation: 'relu2' },
 };
 
+/**
+ * Whether a model needs LightSeed's own llama.cpp build: a bitnet model with a ReLU² feed-forward
+ * (only the patched build reads bitnet.hidden_activation; another would run it with SiLU). Decided
+ * here once, from what validation found and the registry keeps; the engine is told, and never
+ * reads the file again to decide.
+ */
+export function needsLightSeedBuild(model: { architecture: string; activation: string | null | undefined }): boolean {
+  return model.architecture === 'bitnet' && model.activation === 'relu2';
+}
+
 /** The feed-forward activations LightSeed's llama.cpp runs for bitnet (its patch reads `bitnet.hidden_activation`). */
 export type Activation = 'silu' | 'relu2';
 export const ACTIVATION_KEY = 'bitnet.hidden_activation';
