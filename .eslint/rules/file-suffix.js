@@ -39,6 +39,16 @@ const BUILTINS = new Set(builtinModules);
 
 const LAYERS = ['native-bridge', 'electron', 'renderer'];
 
+/**
+ * Folders inside electron/ that must not reach into others: the store only persists (no
+ * validation, conversion, API shapes or orchestration), and the catalog and its downloader
+ * do not write to the store (the services that call them do).
+ */
+const FOLDER_LIMITS = [
+  ['electron/store/', ['electron/api/', 'electron/inference/', 'electron/services/', 'electron/catalog/']],
+  ['electron/catalog/', ['electron/store/', 'electron/services/']],
+];
+
 /** Pure modules outside renderer/ whose values the renderer may import. */
 const SHARED_WITH_RENDERER = new Set(['electron/api/units.std.ts']);
 
@@ -86,6 +96,7 @@ export default {
       wrongSuffix: 'A {{env}} file does not belong in {{layer}}/.',
       forbidden: 'A {{from}} file cannot import {{what}} ({{target}} code).',
       layer: '{{from}}/ must not import from {{to}}/{{hint}}.',
+      folder: '{{from}} must not import from {{to}} (type imports included): {{why}}.',
     },
   },
   create(context) {
@@ -110,6 +121,16 @@ export default {
           if (bad) {
             const hint = layer === 'renderer' ? ' except with `import type`' : '';
             context.report({ node, messageId: 'layer', data: { from: layer, to: targetLayer, hint } });
+            return;
+          }
+        }
+        const from = relative(root, file).split(sep).join('/');
+        const to = relative(root, target).split(sep).join('/');
+        for (const [folder, banned] of FOLDER_LIMITS) {
+          const hit = from.startsWith(folder) && banned.find((other) => to.startsWith(other));
+          if (hit) {
+            const why = folder === 'electron/store/' ? 'the store only persists' : 'the services record what the catalog fetches';
+            context.report({ node, messageId: 'folder', data: { from: folder, to: hit, why } });
             return;
           }
         }

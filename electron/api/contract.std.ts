@@ -3,29 +3,14 @@
 // through the preload, and over a WebSocket in browser mode. Every incoming
 // payload is parsed against the schemas below before a handler sees it.
 import { z } from 'zod';
+import { Settings } from '../settings/settings.std';
+import type { RegisteredModel as StoredModel } from '../store/models.node';
 
 /** Bumped when a method or event changes incompatibly. */
 export const API_VERSION = 1;
 
-export const Theme = z.enum(['system', 'light', 'dark']);
-export type Theme = z.infer<typeof Theme>;
-
-export const Settings = z.strictObject({
-  theme: Theme,
-  /** rtl_tcp servers the user harvests from, as rtltcp:// URIs. */
-  rtltcpEndpoints: z.array(z.string().regex(/^rtltcp:\/\/[^\s]+$/).max(300)).max(32),
-  /** Threads llama.cpp uses; 0: the fastest count, measured when a model first loads on this machine. */
-  inferenceThreads: z.number().int().min(0).max(256),
-  /** R: interactions between an agent's divisions at fitness 0. */
-  divisionThreshold: z.number().int().min(1).max(100_000),
-  /** s: how much sooner fitter agents divide (threshold R·exp(−s·f)). */
-  selectionPressure: z.number().min(0).max(10),
-  /** Agents unused this many days are archived. */
-  archiveIdleDays: z.number().min(1).max(36_500),
-  /** Agents whose fitness falls below this are archived. */
-  fitnessFloor: z.number().min(-1000).max(0),
-});
-export type Settings = z.infer<typeof Settings>;
+// The settings' schema is the app's own (settings/settings.std.ts); the API serves it as it is.
+export { Settings, Theme } from '../settings/settings.std';
 
 export const RunMode = z.enum(['electron', 'browser', 'cli']);
 export type RunMode = z.infer<typeof RunMode>;
@@ -159,6 +144,10 @@ export const RegisteredModel = z.strictObject({
     .nullable(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
+// The store's row shape and the API's are one: this fails to compile the day they drift.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameModelShape: Same<RegisteredModel, StoredModel> = true;
+void sameModelShape;
 
 /** A catalog model's download: the file arriving, then checked, converted where needed and registered. */
 export const DownloadStatus = z.strictObject({

@@ -8,7 +8,7 @@ import { open, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { formatBytes } from '../api/units.std';
-import { sha256File } from '../store/sha256-file.node';
+import { sha256File } from '../files/sha256-file.node';
 import { diskNeeded, needsConversion, type CatalogEntry } from './catalog.std';
 import { httpDownload, HttpDownloadError, receivedBytes, removePartial } from './http-download.node';
 import type { ModelSource } from './model-source.node';

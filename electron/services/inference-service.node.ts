@@ -10,7 +10,8 @@ import { EngineCrashedError, EngineHost, type EngineSpawner, type GenerateReques
 import { LOADED_CONTEXT, type ChatTurn, type LoadedModelInfo } from '../inference/engine-protocol.std';
 import { needsLightSeedBuild, type ModelSummary } from '../inference/gguf/gguf-validate.std';
 import type { Database } from '../store/database.node';
-import { addModel, defaultModel, getModel, listModels, relocateModel, removeModel, setDefaultModel, setThreadSpeeds, verifyModelFile } from '../store/models.node';
+import { defaultModel, getModel, listModels, removeModel, setDefaultModel, setThreadSpeeds } from '../store/models.node';
+import { addModel, relocateModel, verifyModelFile } from './model-registry.node';
 import { readSettings } from '../store/settings.node';
 import { drawSamplingSeed } from './sampling-entropy.node';
 

@@ -1,17 +1,9 @@
-// The model registry: GGUF files the user added, each validated structurally, converted
-// where llama.cpp needs another layout (bitnet.cpp's I2_S), tried by llama.cpp itself, and
-// described when added; and checked again before each load, so a file swapped on disk is
-// validated again instead of trusted.
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+// The model registry's rows: what each registered GGUF file is, where it lives, and what the
+// engine measured on it. Only persistence: validating, converting and checking files is the
+// model registry service's work (services/model-registry.node.ts), which hands this module the
+// description it found.
+import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { convertModel } from '../inference/gguf/convert-model.node';
-import { GgufError } from '../inference/gguf/gguf-format.std';
-import { readGguf } from '../inference/gguf/gguf-reader.node';
-import { validateModel, type ModelSummary } from '../inference/gguf/gguf-validate.std';
-import { printable } from '../inference/gguf/printable.std';
-import type { ThreadSpeed } from '../inference/thread-choice.std';
-import { sha256File } from './sha256-file.node';
 
 export interface RegisteredModel {
   id: number;
@@ -45,7 +37,23 @@ export interface ThreadSpeeds {
   build: 'lightseed' | 'prebuilt';
   /** The count chosen from them. */
   threads: number;
-  speeds: ThreadSpeed[];
+  speeds: { threads: number; tokensPerSecond: number }[];
+}
+
+/** What a file is, as validation described it. */
+export interface ModelDescription {
+  name: string;
+  architecture: string;
+  parameterCount: number;
+  types: Record<string, number>;
+  contextLength: number;
+  chatTemplate: string | null;
+  warnings: string[];
+  oneBit: boolean;
+  bitsPerWeight: number;
+  weightType: string;
+  activation: string | null;
+  expertCount: number;
 }
 
 interface ModelRow {
@@ -107,78 +115,45 @@ export class ModelRegistryError extends Error {
   override readonly name = 'ModelRegistryError';
 }
 
-export interface AddOptions {
-  /**
-   * A trial load by llama.cpp in the engine process (its own tensor checks, a context, one
-   * token): rejects with llama.cpp's reason. Without it the structural checks alone decide.
-   */
-  check?: (path: string, summary: ModelSummary) => Promise<void>;
-  /** Where runnable copies are written (the data folder's models/); without it, files that need one are refused. */
-  convertDir?: string;
-  /** The file's SHA-256 when the caller has just computed it (a verified download): not hashed twice. */
-  sha256?: string;
-}
-
-/** The columns that describe a file, from its validated summary. */
-function describedColumns(summary: ModelSummary, name: string) {
+/** The columns that describe a file. */
+function describedColumns(description: ModelDescription) {
   return {
-    name,
-    architecture: summary.architecture,
-    parameter_count: summary.parameterCount,
-    types: JSON.stringify(summary.types),
-    context_length: summary.contextLength,
-    chat_template: summary.chatTemplate ?? null,
-    warnings: JSON.stringify(summary.warnings),
-    one_bit: summary.oneBit ? 1 : 0,
-    bits_per_weight: summary.bitsPerWeight,
-    weight_type: summary.weightType,
-    activation: summary.activation ?? null,
-    expert_count: summary.expertCount,
+    name: description.name,
+    architecture: description.architecture,
+    parameter_count: description.parameterCount,
+    types: JSON.stringify(description.types),
+    context_length: description.contextLength,
+    chat_template: description.chatTemplate,
+    warnings: JSON.stringify(description.warnings),
+    one_bit: description.oneBit ? 1 : 0,
+    bits_per_weight: description.bitsPerWeight,
+    weight_type: description.weightType,
+    activation: description.activation,
+    expert_count: description.expertCount,
   };
 }
 
-/**
- * Validates the file (GgufError with the problem in words when it is unusable), writes the
- * runnable copy it needs, has llama.cpp try it, and registers it.
- */
-export async function addModel(db: BetterSqlite3.Database, file: string, at: number, options: AddOptions = {}): Promise<RegisteredModel> {
-  const original = resolve(file);
-  const existing = db.prepare(`${SELECT} WHERE path = ? OR converted_from = ?`).get(original, original) as ModelRow | undefined;
-  if (existing) return toModel(existing);
-  let path = original;
-  let gguf = await readGguf(path);
-  let summary = validateModel(gguf, path);
-  let conversion: string | undefined;
-  let written: string | undefined;
-  const originalWarnings = summary.warnings;
-  if (summary.conversion) {
-    if (!options.convertDir) throw new GgufError(`${printable(path)} must be converted before llama.cpp can run it, and this registry has no folder to write the copy to.`);
-    await mkdir(options.convertDir, { recursive: true });
-    const suffix = summary.conversion.kind === 'i2s' ? 'tq2_0' : summary.conversion.activation;
-    // Named by the original's content: two files that share a name (bitnet.cpp calls every one
-    // ggml-model-i2_s.gguf) never share a copy, and the same weights are converted once.
-    const contentHash = options.sha256 ?? (await sha256File(original));
-    const output = join(options.convertDir, `${basename(path).replace(/\.gguf$/i, '')}.${contentHash.slice(0, 16)}.lightseed-${suffix}.gguf`);
-    const same = db.prepare(`${SELECT} WHERE path = ?`).get(output) as ModelRow | undefined;
-    if (same) return toModel(same); // these weights are registered already, converted from a file with the same content
-    // convertModel writes OUTPUT.partial and renames it when whole.
-    const result = await convertModel(path, gguf, summary, output);
-    written = path = result.path;
-    conversion = result.description;
-    gguf = await readGguf(path);
-    summary = validateModel(gguf, path);
-    if (summary.conversion) throw new GgufError(`LightSeed's copy of ${printable(original)} still needs a conversion: this is a bug, please report it.`);
-  }
-  try {
-    await options.check?.(path, summary);
-  } catch (error) {
-    if (written) await rm(written, { force: true });
-    throw new GgufError(`${printable(original)} cannot be used: ${(error as Error).message}`, { cause: error });
-  }
-  const { size, mtimeMs } = await stat(path);
-  const sha256 = !written && options.sha256 ? options.sha256 : await sha256File(path);
+/** The model registered for this file, as its own path or as the file it was converted from. */
+export function modelForFile(db: BetterSqlite3.Database, file: string): RegisteredModel | undefined {
+  const row = db.prepare(`${SELECT} WHERE path = @file OR converted_from = @file ORDER BY path = @file DESC LIMIT 1`).get({ file: resolve(file) }) as ModelRow | undefined;
+  return row ? toModel(row) : undefined;
+}
+
+export interface NewModel {
+  path: string;
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+  addedAt: number;
+  /** The file the user added, when `path` is LightSeed's runnable copy of it. */
+  convertedFrom: string | null;
+  conversion: string | null;
+  description: ModelDescription;
+}
+
+/** Registers a model; the first one becomes the default. */
+export function insertModel(db: BetterSqlite3.Database, model: NewModel): RegisteredModel {
   const first = (db.prepare('SELECT count(*) AS n FROM model').get() as { n: number }).n === 0;
-  const columns = describedColumns({ ...summary, warnings: [...new Set([...originalWarnings.filter((w) => !/writes a copy/.test(w)), ...summary.warnings])] }, summary.name ?? basename(original));
   const id = Number(
     db
       .prepare(
@@ -187,39 +162,43 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
          VALUES (@path, @name, @architecture, @parameter_count, @types, @context_length, @chat_template, @sha256, @size, @warnings, @is_default, @added_at,
                  @one_bit, @bits_per_weight, @weight_type, @activation, @expert_count, @converted_from, @conversion, @mtime_ms)`,
       )
-      .run({ ...columns, path, sha256, size, is_default: first ? 1 : 0, added_at: at, converted_from: written ? original : null, conversion: conversion ?? null, mtime_ms: mtimeMs }).lastInsertRowid,
+      .run({
+        ...describedColumns(model.description),
+        path: model.path,
+        sha256: model.sha256,
+        size: model.size,
+        is_default: first ? 1 : 0,
+        added_at: model.addedAt,
+        converted_from: model.convertedFrom,
+        conversion: model.conversion,
+        mtime_ms: model.mtimeMs,
+      }).lastInsertRowid,
   );
   return getModel(db, String(id))!;
 }
 
-/**
- * Checks a registered model's file before a load: the same size and modification time pass at
- * once; otherwise the file is hashed, and when its content changed it is validated again and
- * its description updated (GgufError when it is no longer usable, and then it is not loaded).
- */
-export async function verifyModelFile(db: BetterSqlite3.Database, model: RegisteredModel): Promise<RegisteredModel> {
-  let info;
-  try {
-    info = await stat(model.path);
-  } catch (error) {
-    throw new GgufError(`The model file ${printable(model.path)} is gone (${(error as NodeJS.ErrnoException).code ?? 'missing'}): add it again, or remove ${printable(model.name)} from the list.`, { cause: error });
-  }
-  const row = db.prepare('SELECT mtime_ms FROM model WHERE id = ?').get(model.id) as { mtime_ms: number | null } | undefined;
-  if (info.isFile() && info.size === model.size && row?.mtime_ms === info.mtimeMs) return model;
-  const summary = validateModel(await readGguf(model.path), model.path);
-  if (summary.conversion) throw new GgufError(`${printable(model.path)} was replaced by a file that needs converting: add it again with models add.`);
-  const sha256 = await sha256File(model.path);
-  if (sha256 === model.sha256) {
-    db.prepare('UPDATE model SET mtime_ms = ? WHERE id = ?').run(info.mtimeMs, model.id);
-  } else {
-    const columns = describedColumns(summary, summary.name ?? model.name);
+/** The modification time recorded when the file was last checked, or null before the first. */
+export function recordedModificationTime(db: BetterSqlite3.Database, id: number): number | null {
+  return (db.prepare('SELECT mtime_ms FROM model WHERE id = ?').get(id) as { mtime_ms: number | null } | undefined)?.mtime_ms ?? null;
+}
+
+/** Records a check of the file: its modification time, and where its content changed, what it is now. */
+export function recordFileCheck(db: BetterSqlite3.Database, id: number, mtimeMs: number, changed?: { sha256: string; size: number; description: ModelDescription }): RegisteredModel {
+  if (!changed) db.prepare('UPDATE model SET mtime_ms = ? WHERE id = ?').run(mtimeMs, id);
+  else {
     db.prepare(
       `UPDATE model SET name = @name, architecture = @architecture, parameter_count = @parameter_count, types = @types, context_length = @context_length,
          chat_template = @chat_template, warnings = @warnings, one_bit = @one_bit, bits_per_weight = @bits_per_weight, weight_type = @weight_type,
          activation = @activation, expert_count = @expert_count, sha256 = @sha256, size = @size, mtime_ms = @mtime_ms WHERE id = @id`,
-    ).run({ ...columns, sha256, size: info.size, mtime_ms: info.mtimeMs, id: model.id });
+    ).run({ ...describedColumns(changed.description), sha256: changed.sha256, size: changed.size, mtime_ms: mtimeMs, id });
   }
-  return getModel(db, String(model.id))!;
+  return getModel(db, String(id))!;
+}
+
+/** Points a model at the same file found at another path. */
+export function moveModel(db: BetterSqlite3.Database, id: number, path: string): RegisteredModel | undefined {
+  db.prepare('UPDATE model SET path = ? WHERE id = ?').run(resolve(path), id);
+  return getModel(db, String(id));
 }
 
 /** Keeps what decoding measured for a model (no row changes for a model that is not registered). */
@@ -231,7 +210,6 @@ export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {
   return (db.prepare(`${SELECT} ORDER BY id`).all() as ModelRow[]).map(toModel);
 }
 
-/** A model by number, path or name. */
 /**
  * A model by what the user types, as agents are found: `#N` (as lists print it) or N, its own
  * path, the path it was converted from (what `models add` was given), or the name the list shows.
@@ -258,21 +236,6 @@ export function setDefaultModel(db: BetterSqlite3.Database, key: string): Regist
     db.prepare('UPDATE model SET is_default = 1 WHERE id = ?').run(model.id);
   })();
   return { ...model, isDefault: true };
-}
-
-/**
- * Points a registered model whose file is gone at `file`, if `file` is the same model
- * (same SHA-256): the embedded model moves with each install, and an AppImage mounts it
- * at a new path on every start. Undefined when the file differs.
- */
-export async function relocateModel(db: BetterSqlite3.Database, id: number, file: string): Promise<RegisteredModel | undefined> {
-  const model = getModel(db, String(id));
-  const path = resolve(file);
-  if (!model || (await sha256File(path)) !== model.sha256) return undefined;
-  const other = getModel(db, path);
-  if (other && other.id !== id) return model.isDefault ? setDefaultModel(db, String(other.id)) : other;
-  db.prepare('UPDATE model SET path = ? WHERE id = ?').run(path, id);
-  return getModel(db, String(id));
 }
 
 /** Forgets a model (the file stays where it is). */

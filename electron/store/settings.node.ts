@@ -1,16 +1,8 @@
 // User preferences as JSON values in the `setting` table.
 import type BetterSqlite3 from 'better-sqlite3';
-import { Settings } from '../api/contract.std';
+import { DEFAULT_SETTINGS, Settings } from '../settings/settings.std';
 
-export const DEFAULT_SETTINGS: Settings = {
-  theme: 'system',
-  rtltcpEndpoints: [],
-  inferenceThreads: 0,
-  divisionThreshold: 25,
-  selectionPressure: 0.1,
-  archiveIdleDays: 90,
-  fitnessFloor: -5,
-};
+export { DEFAULT_SETTINGS };
 
 export function readSettings(db: BetterSqlite3.Database): Settings {
   const rows = db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];

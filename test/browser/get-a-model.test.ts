@@ -7,7 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
-import { sha256File } from '../../electron/store/sha256-file.node';
+import { sha256File } from '../../electron/files/sha256-file.node';
 import { startServe, type ServeProcess } from '../helpers/cli';
 import { launchChromium, openPage, SCREENSHOTS } from '../helpers/chromium';
 import { insertGenesis } from '../helpers/genesis';

@@ -13,7 +13,7 @@ import { replies } from '../../electron/store/conversations.node';
 import { fitnessFromEvents } from '../../electron/store/feedback.node';
 import { getAgent, seedChainOf } from '../../electron/store/lineage.node';
 import { listMemories } from '../../electron/store/memories.node';
-import { addModel } from '../../electron/store/models.node';
+import { addModel } from '../../electron/services/model-registry.node';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';

@@ -7,7 +7,7 @@ import type { ServerMessage } from '../../electron/api/protocol.std';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { BrowserServer } from '../../electron/server/browser-server.node';
 import { AppServices } from '../../electron/services/app-services.node';
-import { addModel } from '../../electron/store/models.node';
+import { addModel } from '../../electron/services/model-registry.node';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';

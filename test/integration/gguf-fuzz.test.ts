@@ -13,7 +13,7 @@ import { needsLightSeedBuild, type ModelSummary } from '../../electron/inference
 import { EngineHost } from '../../electron/inference/engine-host.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
-import { addModel, verifyModelFile } from '../../electron/store/models.node';
+import { addModel, verifyModelFile } from '../../electron/services/model-registry.node';
 import { runCli } from '../helpers/cli';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';

@@ -9,7 +9,7 @@ import { CatalogEntry, type CatalogEntryInput } from '../../electron/catalog/cat
 import { downloadPath } from '../../electron/catalog/model-download.node';
 import type { AppServices } from '../../electron/services/app-services.node';
 import { ModelDownloads } from '../../electron/services/model-downloads.node';
-import { sha256File } from '../../electron/store/sha256-file.node';
+import { sha256File } from '../../electron/files/sha256-file.node';
 import { startHfServer, type HfServer } from '../helpers/hf-server';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { makeTempDir } from '../helpers/temp-dir';

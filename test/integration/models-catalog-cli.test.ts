@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KNOWN_MODELS } from '../../electron/catalog/catalog.std';
-import { sha256File } from '../../electron/store/sha256-file.node';
+import { sha256File } from '../../electron/files/sha256-file.node';
 import { BIN, runCli } from '../helpers/cli';
 import { startHfServer } from '../helpers/hf-server';
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';

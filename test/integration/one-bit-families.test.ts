@@ -11,7 +11,7 @@ import { i2sScale, unpackI2S } from '../../electron/inference/gguf/i2s.std';
 import { decodeTensorData } from '../../electron/inference/gguf/quantize.std';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { Database } from '../../electron/store/database.node';
-import { addModel } from '../../electron/store/models.node';
+import { addModel } from '../../electron/services/model-registry.node';
 import { adapterShapeOf } from '../../electron/agents/adapter-shape.node';
 import { runCli } from '../helpers/cli';
 import { quantizeI2S } from '../helpers/bitnet-cpp-writer';

@@ -15,7 +15,7 @@ const at = (path: string) => join(process.cwd(), path);
 tester.run('file-suffix', rule, {
   valid: [
     { filename: at('electron/api/x.std.ts'), code: "import { z } from 'zod'; import { a } from './contract.std';" },
-    { filename: at('electron/store/x.node.ts'), code: "import Db from 'better-sqlite3'; import { readFile } from 'node:fs/promises'; import { a } from '../api/contract.std';" },
+    { filename: at('electron/store/x.node.ts'), code: "import Db from 'better-sqlite3'; import { readFile } from 'node:fs/promises'; import { a } from '../settings/settings.std';" },
     { filename: at('electron/main/x.main.ts'), code: "import { app } from 'electron'; import { AppServices } from '../services/app-services.node';" },
     { filename: at('electron/preload/x.preload.ts'), code: "import { contextBridge } from 'electron'; import { IPC_CHANNEL } from './channel.std';" },
     { filename: at('renderer/src/x.dom.ts'), code: "import type { Result } from '../../electron/api/contract.std'; import { mount } from 'svelte';" },
@@ -40,5 +40,8 @@ tester.run('file-suffix', rule, {
     { filename: at('native-bridge/x.main.ts'), code: 'export {};', errors: [{ messageId: 'wrongSuffix' }] },
     { filename: at('electron/store/x.node.ts'), code: "export { app } from 'electron';", errors: [{ messageId: 'forbidden' }] },
     { filename: at('electron/store/x.node.ts'), code: "const e = await import('electron');", errors: [{ messageId: 'forbidden' }] },
+    { filename: at('electron/store/x.node.ts'), code: "import { validateModel } from '../inference/gguf/gguf-validate.std';", errors: [{ messageId: 'folder' }] },
+    { filename: at('electron/store/x.node.ts'), code: "import type { RegisteredModel } from '../api/contract.std';", errors: [{ messageId: 'folder' }] },
+    { filename: at('electron/catalog/x.node.ts'), code: "import { getModel } from '../store/models.node';", errors: [{ messageId: 'folder' }] },
   ],
 });
