@@ -88,8 +88,14 @@ step('cloning the bundled source', process.execPath, [cli, 'source', 'download',
 for (const patch of config.patches) step(`applying ${patch}`, 'git', ['apply', '--whitespace=nowarn', join(patchDir, patch)], source);
 step('compiling', process.execPath, [cli, 'source', 'build', '--gpu', 'false', '--noUsageExample']);
 closeSync(log);
-const match = /localBuilds\/([^\s/]+)/.exec(readFileSync(logPath, 'utf8'));
-const folder = match ? join(nodeLlamaCpp, 'llama', 'localBuilds', match[1]) : '';
+// node-llama-cpp records the folder of the build it just made (llama/lastBuild.json).
+let folder = '';
+try {
+  const { folderName } = JSON.parse(readFileSync(join(nodeLlamaCpp, 'llama', 'lastBuild.json'), 'utf8'));
+  if (typeof folderName === 'string' && existsSync(join(nodeLlamaCpp, 'llama', 'localBuilds', folderName, 'Release'))) folder = join(nodeLlamaCpp, 'llama', 'localBuilds', folderName);
+} catch (error) {
+  say(`node-llama-cpp did not record where it built llama.cpp (${error.message}); the engine will use the prebuilt llama.cpp until npm run build:llama succeeds.`);
+}
 writeFileSync(stampPath, JSON.stringify({ stamp: wanted, folder, builtAt: new Date().toISOString() }, null, 2));
 // The processor it was built for (every extension it has, GGML_NATIVE): the engine refuses to load
 // this build on a processor without one of them (electron/inference/cpu-features.node.ts).

@@ -5,25 +5,17 @@
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 
-export interface RegisteredModel {
+/** A registered model: what its file is, and what the registry and the engine know of it. */
+export interface RegisteredModel extends Omit<ModelDescription, 'bitsPerWeight' | 'weightType'> {
   id: number;
   path: string;
-  name: string;
-  architecture: string;
-  parameterCount: number;
-  types: Record<string, number>;
-  contextLength: number;
-  chatTemplate: string | null;
   sha256: string;
   size: number;
-  warnings: string[];
   isDefault: boolean;
   addedAt: number;
-  oneBit: boolean;
+  /** Null for models registered before they were measured. */
   bitsPerWeight: number | null;
   weightType: string | null;
-  activation: string | null;
-  expertCount: number;
   convertedFrom: string | null;
   conversion: string | null;
   /** Mean generation speed of its last 50 answers, or null before the first. */

@@ -6,7 +6,7 @@
 // test says so and is skipped. (The greedy test against llama-simple, which runs the bundled
 // scalar kernel, checks the same kernel inside a whole model.)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli';
@@ -18,8 +18,8 @@ const compiler = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 
 const why = !built.ok ? built.reason : !compiler ? 'no C compiler (cc) here' : '';
 
 it.skipIf(why !== '')(`Q2_0's dot product in LightSeed's llama.cpp equals a reference written from the block layout${why ? ` (skipped: ${why})` : ''}`, { timeout: 120_000 }, () => {
-  const { folder } = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', '.cache', 'lightseed', 'llama-build.json'), 'utf8')) as { folder: string };
-  const lib = join(folder, 'Release');
+  if (!built.ok) return;
+  const lib = join(built.folder, 'Release');
   // libggml's file name carries node-llama-cpp's build hash (libggml.v0.5.0.zg565d15.so).
   const libraries = readdirSync(lib).filter((name) => /^libggml(-base|-cpu)?[.\w-]*\.so$/.test(name));
   expect(libraries.some((name) => name.startsWith('libggml-cpu'))).toBe(true);
