@@ -94,7 +94,7 @@ try {
   const { folderName } = JSON.parse(readFileSync(join(nodeLlamaCpp, 'llama', 'lastBuild.json'), 'utf8'));
   if (typeof folderName === 'string' && existsSync(join(nodeLlamaCpp, 'llama', 'localBuilds', folderName, 'Release'))) folder = join(nodeLlamaCpp, 'llama', 'localBuilds', folderName);
 } catch (error) {
-  say(`node-llama-cpp did not record where it built llama.cpp (${error.message}); the engine will use the prebuilt llama.cpp until npm run build:llama succeeds.`);
+  say(`node-llama-cpp did not record where it built llama.cpp (${error.message}), so the processor it was built for is not recorded either; npm run build:llama builds it again.`);
 }
 writeFileSync(stampPath, JSON.stringify({ stamp: wanted, folder, builtAt: new Date().toISOString() }, null, 2));
 // The processor it was built for (every extension it has, GGML_NATIVE): the engine refuses to load

@@ -6,6 +6,12 @@
 // /proc/cpuinfo names); the engine compares them with this processor's before loading it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where node-llama-cpp keeps the builds it made from source (scripts/build-llama.js makes LightSeed's there). */
+export function localBuildsFolder(): string {
+  return fileURLToPath(new URL('../llama/localBuilds', import.meta.resolve('node-llama-cpp')));
+}
 
 /** The flags that name instruction-set extensions a compiler may use (not bugs, power or virtualisation flags). */
 const INSTRUCTION_SET = /^(sse\d?(_\d)?|ssse3|sse4a|avx\w*|fma\d?|f16c|bmi\d|popcnt|lzcnt|abm|movbe|gfni|vaes|vpclmulqdq|pclmulqdq|sha_ni|amx\w*|adx|rdrand|rdseed|xop|tbm|aes)$/;
@@ -32,7 +38,7 @@ interface BuildRecord {
  * Why LightSeed's build with `cmakeOptions` cannot run on this processor, in words, or undefined
  * where it can (or where nothing was recorded: a build from before the record, or not Linux).
  */
-export function unrunnableBuild(localBuilds: string, cmakeOptions: Record<string, string>, here = processorFlags()): string | undefined {
+export function unrunnableBuild(cmakeOptions: Record<string, string>, here = processorFlags(), localBuilds = localBuildsFolder()): string | undefined {
   if (!here || !existsSync(localBuilds)) return undefined;
   for (const folder of readdirSync(localBuilds)) {
     const path = join(localBuilds, folder, 'Release', 'lightseed-cpu.json');

@@ -233,6 +233,12 @@ export class EngineHost implements AsyncDisposable {
     return (await this.#request<Extract<EngineReply, { type: 'logits' }>>({ type: 'logits', tokens, adapters }).reply).logits;
   }
 
+  /** How many adapter files the loaded model holds now (at most ADAPTERS_KEPT). */
+  async adaptersLoaded(): Promise<number> {
+    await this.#ready();
+    return (await this.#request<Extract<EngineReply, { type: 'status' }>>({ type: 'status' }).reply).adaptersLoaded;
+  }
+
   /** Kills the engine process (tests use this to prove the host survives). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.#child?.kill(signal);

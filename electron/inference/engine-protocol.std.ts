@@ -57,6 +57,8 @@ export type EngineRequest =
   /** Negative log-likelihood of a text under the model (for perplexity). */
   | { id: number; type: 'score'; text: string; adapters: AdapterRef[] }
   | { id: number; type: 'abort'; target: number }
+  /** What the loaded model holds now: how many adapter files llama.cpp keeps loaded. */
+  | { id: number; type: 'status' }
   | { id: number; type: 'unload' };
 
 export interface GenerationStats {
@@ -90,5 +92,6 @@ export type EngineReply =
   /** `tokens` scored (all but the first), their summed −ln p in nats. */
   | { id: number; type: 'score'; tokens: number; nll: number }
   | { id: number; type: 'checked'; build: 'lightseed' | 'prebuilt'; trainContextSize: number }
+  | { id: number; type: 'status'; adaptersLoaded: number }
   | { id: number; type: 'ok' }
   | { id: number; type: 'error'; message: string };

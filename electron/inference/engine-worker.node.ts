@@ -53,9 +53,14 @@ const adapterRecency = new Map<string, true>();
 const attached = new WeakMap<LlamaContext, string[]>();
 
 /** Frees the least recently used adapters beyond ADAPTERS_KEPT that no live context has attached. */
-async function forgetAdapters(current: Loaded): Promise<void> {
+function adapterCache(current: Loaded): Map<string, LoraHandle> | undefined {
   const cache = (current.model as unknown as AdapterCaching)._loraAdapters;
-  if (!(cache instanceof Map) || cache.size <= ADAPTERS_KEPT) return;
+  return cache instanceof Map ? cache : undefined;
+}
+
+async function forgetAdapters(current: Loaded): Promise<void> {
+  const cache = adapterCache(current);
+  if (!cache || cache.size <= ADAPTERS_KEPT) return;
   const contexts = [...current.contexts.values()];
   const inUse = new Set(contexts.flatMap((context) => attached.get(context) ?? []));
   for (const path of [...adapterRecency.keys()]) {
@@ -356,6 +361,9 @@ async function handle(request: EngineRequest): Promise<void> {
         });
         send({ id: request.id, type: 'score', tokens: tokens.length - 1, nll });
       });
+    case 'status':
+      send({ id: request.id, type: 'status', adaptersLoaded: loaded ? adapterCache(loaded)?.size ?? 0 : 0 });
+      return;
     case 'abort':
       aborted.add(request.target);
       send({ id: request.id, type: 'ok' });

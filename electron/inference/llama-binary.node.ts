@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getLlama, LlamaLogLevel, type Llama, type Token } from 'node-llama-cpp';
 import llamaPatch from './llama-patch/llama-patch.json';
 import { unrunnableBuild } from './cpu-features.node';
@@ -104,7 +103,7 @@ async function loadLlama(prefer: LlamaBuild): Promise<LoadedLlama> {
 async function loadEitherLlama(prefer: LlamaBuild): Promise<LoadedLlama> {
   const common = { gpu: false, build: 'never', logLevel: LlamaLogLevel.error, logger, progressLogs: false } as const;
   if (prefer === 'lightseed') {
-    const unrunnable = unrunnableBuild(fileURLToPath(new URL('../llama/localBuilds', import.meta.resolve('node-llama-cpp'))), LIGHTSEED_CMAKE_OPTIONS);
+    const unrunnable = unrunnableBuild(LIGHTSEED_CMAKE_OPTIONS);
     if (unrunnable) {
       console.warn(`${unrunnable}: the prebuilt llama.cpp runs instead (npm run build:llama builds one for this machine).`);
       return { llama: await getLlama(common), build: 'prebuilt' };

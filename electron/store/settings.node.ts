@@ -2,8 +2,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_SETTINGS, Settings } from '../settings/settings.std';
 
-export { DEFAULT_SETTINGS };
-
 export function readSettings(db: BetterSqlite3.Database): Settings {
   const rows = db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];
   const stored: Record<string, unknown> = {};

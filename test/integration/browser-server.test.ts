@@ -10,7 +10,7 @@ import { AppServices, DATABASE_FILE } from '../../electron/services/app-services
 import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations.node';
 import { makeTempDir } from '../helpers/temp-dir';
 import { apiClient, connect as connectTo } from '../helpers/ws-client';
-import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
+import { DEFAULT_SETTINGS } from '../../electron/settings/settings.std';
 
 let dir: ReturnType<typeof makeTempDir>;
 let services: AppServices;

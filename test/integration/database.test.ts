@@ -7,7 +7,8 @@ import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { APPLICATION_ID, Database } from '../../electron/store/database.node';
 import { DatabaseFromFutureError, MigrationError, NotALightSeedDatabaseError } from '../../electron/store/errors.std';
 import { LATEST_SCHEMA_VERSION, migrations, parseMigrationFiles } from '../../electron/store/migrations.node';
-import { DEFAULT_SETTINGS, readSettings, writeSettings } from '../../electron/store/settings.node';
+import { DEFAULT_SETTINGS } from '../../electron/settings/settings.std';
+import { readSettings, writeSettings } from '../../electron/store/settings.node';
 import { makeTempDir } from '../helpers/temp-dir';
 
 let dir: ReturnType<typeof makeTempDir>;

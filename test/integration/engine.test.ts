@@ -128,6 +128,8 @@ describe('inference engine', () => {
     const tokens = [84, 115, 104, 106];
     const first: number[][] = [];
     for (const path of paths) first.push(Array.from(await engine.logits(tokens, [{ path, scale: 1 }])));
+    // Sixteen were read in turn; only the bound stays loaded.
+    expect(await engine.adaptersLoaded()).toBe(ADAPTERS_KEPT);
     // Every adapter moves the logits its own way.
     expect(new Set(first.map((logits) => logits.slice(0, 8).join())).size).toBe(paths.length);
     // The first ones were freed to stay within the bound; read again, they compute the same.

@@ -151,6 +151,8 @@ describe('graceful shutdown', () => {
       expect(existsSync(join(dir.path, `${DATABASE_FILE}-wal`))).toBe(true);
 
       await services.shutdown();
+      // A second call (a quit after a signal, say) waits for the first and does nothing more.
+      await expect(services.shutdown()).resolves.toBeUndefined();
 
       expect(services.entropy.status.phase).not.toMatch(/opening|calibrating|assessing|harvesting/);
       expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);

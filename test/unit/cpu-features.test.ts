@@ -1,10 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { missingExtensions, processorFlags, unrunnableBuild } from '../../electron/inference/cpu-features.node';
+import { localBuildsFolder, missingExtensions, processorFlags, unrunnableBuild } from '../../electron/inference/cpu-features.node';
+import { LIGHTSEED_CMAKE_OPTIONS } from '../../electron/inference/llama-binary.node';
+import { lightseedLlamaBuilt } from '../helpers/llama-build';
 import { makeTempDir } from '../helpers/temp-dir';
 
 const dir = makeTempDir();
+const built = lightseedLlamaBuilt();
 afterAll(() => dir.remove());
 
 const OPTIONS = { LIGHTSEED_PATCH: 'p-1', GGML_OPENMP: 'OFF' };
@@ -30,11 +33,20 @@ describe("the processor LightSeed's llama.cpp was built for", () => {
 
   it('refuses a build made on a processor with more, and only the build with these options', () => {
     const bigger = record('bigger', OPTIONS, ['sse2', 'avx2', 'avx512f', 'avx512bw']);
-    expect(unrunnableBuild(bigger, OPTIONS, ['sse2', 'avx2'])).toBe("LightSeed's llama.cpp was built on a processor with avx512f, avx512bw, which this one lacks");
-    expect(unrunnableBuild(bigger, OPTIONS, ['sse2', 'avx2', 'avx512f', 'avx512bw', 'avx512vl'])).toBeUndefined();
-    expect(unrunnableBuild(bigger, { ...OPTIONS, LIGHTSEED_PATCH: 'p-2' }, ['sse2'])).toBeUndefined();
+    expect(unrunnableBuild(OPTIONS, ['sse2', 'avx2'], bigger)).toBe("LightSeed's llama.cpp was built on a processor with avx512f, avx512bw, which this one lacks");
+    expect(unrunnableBuild(OPTIONS, ['sse2', 'avx2', 'avx512f', 'avx512bw', 'avx512vl'], bigger)).toBeUndefined();
+    expect(unrunnableBuild({ ...OPTIONS, LIGHTSEED_PATCH: 'p-2' }, ['sse2'], bigger)).toBeUndefined();
     // Nothing recorded (not Linux, or an older build), or no build at all: the build is tried.
-    expect(unrunnableBuild(bigger, OPTIONS, undefined)).toBeUndefined();
-    expect(unrunnableBuild(join(dir.path, 'none'), OPTIONS, ['sse2'])).toBeUndefined();
+    expect(unrunnableBuild(OPTIONS, undefined, bigger)).toBeUndefined();
+    expect(unrunnableBuild(OPTIONS, ['sse2'], join(dir.path, 'none'))).toBeUndefined();
+  });
+
+  it.skipIf(!built.ok)("looks where npm install builds it, and finds this machine's build runnable here", () => {
+    if (!built.ok) return;
+    expect(dirname(built.folder)).toBe(localBuildsFolder());
+    // scripts/build-llama.js recorded the processor it built for: this one.
+    expect(existsSync(join(built.folder, 'Release', 'lightseed-cpu.json'))).toBe(true);
+    expect(unrunnableBuild(LIGHTSEED_CMAKE_OPTIONS)).toBeUndefined();
+    expect(unrunnableBuild(LIGHTSEED_CMAKE_OPTIONS, ['sse2'])).toMatch(/^LightSeed's llama\.cpp was built on a processor with .*avx2.*, which this one lacks$/);
   });
 });

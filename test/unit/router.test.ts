@@ -3,7 +3,7 @@ import { ApiError } from '../../electron/api/api-error.std';
 import { methodNames } from '../../electron/api/contract.std';
 import { createRouter, type Handlers } from '../../electron/api/router.std';
 import { handlersWith } from '../helpers/handlers';
-import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
+import { DEFAULT_SETTINGS } from '../../electron/settings/settings.std';
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   return handlersWith({

@@ -4,7 +4,7 @@ import { MAX_MESSAGE_BYTES, type ServerMessage } from '../../electron/api/protoc
 import { createRouter } from '../../electron/api/router.std';
 import { ApiSession } from '../../electron/api/session.std';
 import { handlersWith } from '../helpers/handlers';
-import { DEFAULT_SETTINGS } from '../../electron/store/settings.node';
+import { DEFAULT_SETTINGS } from '../../electron/settings/settings.std';
 
 function setup(options: { slow?: boolean; maxPendingCalls?: number } = {}) {
   const hub = new EventHub();
