@@ -6,7 +6,8 @@ import type { GenesisSummary, HarvestStatus, SourceDescription } from '../api/co
 import type { Database } from '../store/database.node';
 import { getGenesis, listGenesis, pendingPoolBits, sqliteHarvestStore } from '../store/entropy.node';
 import { GENESIS_MIN_CREDITED_BITS } from '../../native-bridge/conditioning/genesis-conditioner.node';
-import { runHarvest, type Assessor, type HarvestEvent } from '../../native-bridge/harvest/harvest.node';
+import type { Assessor } from '../../native-bridge/harvest/crediting.std';
+import { runHarvest, type HarvestEvent } from '../../native-bridge/harvest/harvest.node';
 import type { GenesisRecord } from '../../native-bridge/harvest/harvest-store.std';
 import { listSources } from '../../native-bridge/sources/list-sources.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';

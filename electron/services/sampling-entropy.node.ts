@@ -1,12 +1,12 @@
-// Seeds for the sampler's DRBG, drawn from our own entropy pipeline: CPU jitter,
-// health-tested, credited at its stored estimate and conditioned with SHA-256
-// (512 credited bits for every 32 bytes). A machine whose jitter was never assessed
+// Seeds for the sampler's DRBG, drawn from our own entropy pipeline: CPU jitter
+// through the credit gate and the conditioned output (512 credited bits for every
+// 32 bytes), as the harvest credits it. A machine whose jitter was never assessed
 // gets a quick provisional assessment first (about a second), so a fresh install
 // can chat at once; a full harvest later replaces it.
 import type BetterSqlite3 from 'better-sqlite3';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
-import { HarvestError, toStored } from '../../native-bridge/harvest/harvest.node';
+import { calibrate, HarvestError } from '../../native-bridge/harvest/crediting.std';
 import { HealthTestFailure } from '../../native-bridge/health/health-failure.std';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { concatBytes } from '../../native-bridge/util/concat-bytes.std';
@@ -62,9 +62,7 @@ async function quickCalibration(db: BetterSqlite3.Database): Promise<void> {
       count += chunk.length;
       if (count >= QUICK_CALIBRATION_SAMPLES) break;
     }
-    const samples = concatBytes(parts).subarray(0, QUICK_CALIBRATION_SAMPLES);
-    const result = await assessInThisThread(samples, source.info.bitsPerSample, () => {});
-    store.saveAssessment(toStored(source.info.deviceId, source.info.bitsPerSample, result, Date.now()), samples);
+    await calibrate(store, source.info, concatBytes(parts).subarray(0, QUICK_CALIBRATION_SAMPLES), assessInThisThread, () => {}, Date.now);
   } finally {
     await source.dispose();
   }

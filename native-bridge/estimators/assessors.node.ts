@@ -1,7 +1,7 @@
 // Two ways to run the assessment behind the harvest's Assessor type: in this
 // thread (tests, the CLI's `assess`), or in a worker thread (the app and `harvest`).
 import { Worker } from 'node:worker_threads';
-import type { Assessor } from '../harvest/harvest.node';
+import type { Assessor } from '../harvest/crediting.std';
 import { assess } from './assess.std';
 import type { AssessReply, AssessRequest } from './assess-worker.node';
 

@@ -1,34 +1,33 @@
 // A stream of conditioned output for testing a device's whole pipeline with
-// rngtest, ent or dieharder: health-tested samples, cut into blocks that each carry
-// at least 512 bits of assessed min-entropy, each block hashed with SHA-256 into
-// 32 output bytes (the Genesis rule, applied again and again).
-import { createHash } from 'node:crypto';
-import { GENESIS_MIN_CREDITED_BITS } from '../conditioning/genesis-conditioner.node';
-import { HealthMonitor } from '../health/health-monitor.std';
+// rngtest, ent or dieharder, and for the sampler's seeds: samples that passed the
+// credit gate (health tests, assessed min-entropy), cut into blocks that each carry
+// at least 512 credited bits, each block conditioned into 32 output bytes by the
+// Genesis conditioner (the Genesis rule, applied again and again).
+import { GenesisConditioner, GENESIS_MIN_CREDITED_BITS } from '../conditioning/genesis-conditioner.node';
 import type { SampleSource } from '../sources/source.std';
-import { creditedAssessment, type StoredAssessment } from './harvest-store.std';
-import { HarvestError } from './harvest.node';
+import { CreditGate, HarvestError } from './crediting.std';
+import type { StoredAssessment } from './harvest-store.std';
 
 export async function* conditionedOutput(source: SampleSource, stored: StoredAssessment, bytes: number): AsyncGenerator<Uint8Array> {
-  const assessment = creditedAssessment(stored, source.info);
-  if (assessment.minEntropy <= 0) throw new HarvestError(`${source.info.description} has no assessed entropy to condition.`, 0);
-  const monitor = new HealthMonitor({ minEntropy: assessment.minEntropy, bitsPerSample: assessment.bitsPerSample });
-  const block = Math.ceil(GENESIS_MIN_CREDITED_BITS / assessment.minEntropy);
-  let hash = createHash('sha256');
+  const gate = new CreditGate(source.info, stored);
+  const bits = source.info.bitsPerSample;
+  // Whole samples per block: the conditioner refuses a block short of 512 credited bits.
+  const block = Math.ceil(GENESIS_MIN_CREDITED_BITS / gate.assessment.minEntropy);
+  let conditioner = new GenesisConditioner();
   let inBlock = 0;
   let produced = 0;
   for await (const chunk of source.samples()) {
-    const { released, failure } = monitor.push(chunk);
+    const { released, failure } = gate.pass(chunk);
     for (let offset = 0; offset < released.length && produced < bytes; ) {
       const take = Math.min(block - inBlock, released.length - offset);
-      hash.update(released.subarray(offset, offset + take));
+      conditioner.absorb(released.subarray(offset, offset + take), bits, take * gate.assessment.minEntropy);
       inBlock += take;
       offset += take;
       if (inBlock === block) {
-        const digest = new Uint8Array(hash.digest());
-        yield digest.subarray(0, Math.min(digest.length, bytes - produced));
-        produced += digest.length;
-        hash = createHash('sha256');
+        const { seed } = conditioner.finish();
+        yield seed.subarray(0, Math.min(seed.length, bytes - produced));
+        produced += seed.length;
+        conditioner = new GenesisConditioner();
         inBlock = 0;
       }
     }

@@ -5,18 +5,16 @@
 // nothing beyond the assessed min-entropy is ever credited.
 import { createHash } from 'node:crypto';
 import { GenesisConditioner, GENESIS_MIN_CREDITED_BITS } from '../conditioning/genesis-conditioner.node';
-import { FULL_ASSESSMENT_SAMPLES, type Assessment } from '../estimators/assess.std';
+import { FULL_ASSESSMENT_SAMPLES } from '../estimators/assess.std';
 import type { HealthTestFailure } from '../health/health-failure.std';
-import { HealthMonitor, type HealthStatus } from '../health/health-monitor.std';
+import type { HealthStatus } from '../health/health-monitor.std';
 import { SourceError, type SampleSource, type SourceInfo } from '../sources/source.std';
 import { concatBytes } from '../util/concat-bytes.std';
+import { calibrate, CreditGate, HarvestError, type Assessor } from './crediting.std';
 import { AlreadyCreditedError, creditedAssessment, type GenesisRecord, type HarvestStore, type StoredAssessment } from './harvest-store.std';
 
 /** Raw capture kept with each Genesis record for audit. */
 export const AUDIT_BYTES = 1 << 20;
-
-/** Runs the SP 800-90B assessment, possibly in a worker; reports progress as steps done of total. */
-export type Assessor = (samples: Uint8Array, bitsPerSample: number, onProgress: (done: number, total: number) => void) => Promise<Assessment>;
 
 export type HarvestEvent =
   | { type: 'started'; source: SourceInfo; assessment: StoredAssessment | undefined }
@@ -44,19 +42,6 @@ export interface HarvestOptions {
   now?: () => number;
 }
 
-/** The harvest stopped before a seed: the reason is the cause. Credited contributions stay in the pool. */
-export class HarvestError extends Error {
-  override readonly name = 'HarvestError';
-
-  constructor(
-    message: string,
-    readonly creditedBits: number,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
-
 export async function runHarvest(options: HarvestOptions): Promise<{ id: number; record: GenesisRecord }> {
   const { source, store } = options;
   const now = options.now ?? Date.now;
@@ -82,7 +67,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
   const calibration: Uint8Array[] = [];
   /** Health-tested samples of this run, kept while the estimate is provisional to refine it. */
   const fresh: Uint8Array[] = [];
-  let monitor: HealthMonitor | undefined;
+  let gate: CreditGate | undefined;
   let creditedThisRun = 0;
   let healthStartedAt = 0;
   let lastEvent = 0;
@@ -90,17 +75,11 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
   let credited = pendingBits();
 
   const startHealth = (a: StoredAssessment) => {
-    if (a.minEntropy <= 0) {
-      throw new HarvestError(
-        `${info.description} gave no assessable entropy (${a.limitedBy === 'single-symbol' ? 'it produced a single value' : `min-entropy ${a.minEntropy}`}): nothing can be credited from it.`,
-        credited,
-      );
-    }
-    monitor = new HealthMonitor({ minEntropy: a.minEntropy, bitsPerSample: bits });
+    gate = new CreditGate(info, a, credited);
     healthStartedAt = now();
   };
 
-  if (assessment) startHealth(assessment);
+  if (stored) startHealth(stored);
 
   const iterator = source.samples()[Symbol.asyncIterator]();
   const onAbort = () => void iterator.return?.();
@@ -144,23 +123,20 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
           emit({ type: 'calibrating', samples: calibrationCount, target: calibrationTarget, rate: calibrationCount / Math.max(0.001, (t - startedAt) / 1000) });
         }
         if (calibrationCount < calibrationTarget) continue;
-        const samples = concatBytes(calibration);
-        const result = await options.assess(samples, bits, (done, total) => emit({ type: 'assessing', done, total }));
-        const assessed = toStored(info.deviceId, bits, result, now());
-        store.saveAssessment(assessed, samples);
+        const assessed = await calibrate(store, info, concatBytes(calibration), options.assess, (done, total) => emit({ type: 'assessing', done, total }), now);
         assessment = creditedAssessment(assessed, info);
         emit({ type: 'assessed', assessment });
-        startHealth(assessment);
+        startHealth(assessed);
         if (chunk.length === 0) continue;
       }
 
       // Feed the health tests one APT window at a time, so the harvest stops as soon as
       // the pool holds 512 bits instead of crediting a whole chunk's worth.
-      const window = monitor!.status.apt.windowSize;
+      const window = gate!.windowSize;
       for (let offset = 0; offset < chunk.length && credited < GENESIS_MIN_CREDITED_BITS; offset += window) {
-        const result = monitor!.push(chunk.subarray(offset, offset + window));
+        const result = gate!.pass(chunk.subarray(offset, offset + window));
         if (result.released.length > 0) {
-          const bitsCredited = result.released.length * assessment.minEntropy;
+          const bitsCredited = result.creditedBits;
           try {
             store.addContribution({
               deviceId: info.deviceId,
@@ -186,7 +162,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
         }
         if (result.failure) {
           emit({ type: 'alarm', failure: result.failure });
-          emit({ type: 'health', status: monitor!.status });
+          emit({ type: 'health', status: gate!.status });
           throw new HarvestError(
             `Health test failed, harvest stopped: ${result.failure.message} ${credited.toFixed(1)} bits credited before the failure stay in the pool.`,
             credited,
@@ -198,7 +174,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
         lastEvent = t;
         const seconds = Math.max(0.001, (t - healthStartedAt) / 1000);
         const rate = creditedThisRun / seconds;
-        emit({ type: 'health', status: monitor!.status });
+        emit({ type: 'health', status: gate!.status });
         emit({
           type: 'credited',
           creditedBits: credited,
@@ -219,7 +195,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
   const conditioner = new GenesisConditioner();
   for (const c of contributions) conditioner.absorb(c.samples, c.bitsPerSample, c.creditedBits);
   const seed = conditioner.finish();
-  const status = monitor!.status;
+  const status = gate!.status;
   const record: GenesisRecord = {
     seed: Buffer.from(seed.seed).toString('hex'),
     startedAt,
@@ -274,31 +250,6 @@ async function refine(options: HarvestOptions, previous: StoredAssessment, fresh
   const earlier = options.store.getCalibrationCapture(previous.deviceId, previous.bitsPerSample) ?? new Uint8Array(0);
   const grown = concatBytes([earlier, ...fresh]).slice(0, FULL_ASSESSMENT_SAMPLES);
   if (grown.length <= previous.samples) return;
-  const result = await options.assess(grown, previous.bitsPerSample, (done, total) => emit({ type: 'assessing', done, total }));
-  const refined = toStored(previous.deviceId, previous.bitsPerSample, result, now());
-  options.store.saveAssessment(refined, grown);
+  const refined = await calibrate(options.store, options.source.info, grown, options.assess, (done, total) => emit({ type: 'assessing', done, total }), now);
   emit({ type: 'assessed', assessment: creditedAssessment(refined, options.source.info) });
-}
-
-/**
- * A provisional estimate (fewer than 1,000,000 samples) is credited at half its value.
- * The predictor estimators (MultiMMC, LZ78Y, …) need data to find a source's structure:
- * on the former, shorter CPU jitter loop, 50,000 samples gave about 3.2 bits per sample
- * where a million gave 1.7.
- */
-export const PROVISIONAL_FACTOR = 0.5;
-
-export function toStored(deviceId: string, bitsPerSample: number, result: Assessment, at: number): StoredAssessment {
-  return {
-    deviceId,
-    bitsPerSample,
-    minEntropy: result.provisional ? result.minEntropy * PROVISIONAL_FACTOR : result.minEntropy,
-    assessedMinEntropy: result.minEntropy,
-    samples: result.samples,
-    provisional: result.provisional,
-    assessedAt: at,
-    limitedBy: result.limitedBy,
-    hOriginal: result.hOriginal,
-    hBitstring: result.hBitstring ?? null,
-  };
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVISIONAL_FACTOR } from '../../native-bridge/harvest/harvest.node';
+import { PROVISIONAL_FACTOR } from '../../native-bridge/harvest/crediting.std';
 import { adaptiveProportionCutoff, repetitionCountCutoff } from '../../native-bridge/health/cutoffs.std';
 import { JITTER_CREDIT_CAP } from '../../native-bridge/sources/jitter.node';
 import { BIN, runCli } from '../helpers/cli';

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
-import { HarvestError, runHarvest } from '../../native-bridge/harvest/harvest.node';
+import { HarvestError } from '../../native-bridge/harvest/crediting.std';
+import { runHarvest } from '../../native-bridge/harvest/harvest.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { SourceError } from '../../native-bridge/sources/source.std';
 import { Database } from '../../electron/store/database.node';
