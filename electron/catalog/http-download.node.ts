@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
+import { StallWatchdog } from '../../native-bridge/util/stall-watchdog.std';
 import { formatBytes } from '../api/units.std';
 
 /** Why a download did not complete: what the caller tells the user and does with the partial file. */
@@ -194,19 +195,18 @@ async function fetchOnce(
   const controller = new AbortController();
   const abortRequest = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abortRequest, { once: true });
-  let lastActivity = performance.now();
   let stalled = false;
-  const watchdog = setInterval(() => {
-    if (performance.now() - lastActivity < stallMs) return;
+  const watchdog = new StallWatchdog(stallMs, () => {
     stalled = true;
     controller.abort(new Error('stalled'));
-  }, Math.max(50, Math.min(1000, stallMs / 4)));
+  });
+  watchdog.start();
   const kept = () => from > 0;
   try {
     const response = await follow(options.url, from, validator, controller.signal, options.description).catch((error: unknown) => {
       throw classify(error, stalled, options, stallMs, kept());
     });
-    lastActivity = performance.now();
+    watchdog.heard();
     const status = response.statusCode ?? 0;
     if (status === 416) {
       response.resume();
@@ -261,7 +261,7 @@ async function fetchOnce(
     }
     onValidator(next);
     writeValidator(options.partialPath, next);
-    const end = await writeBody(response, options, start, limit, total, () => (lastActivity = performance.now()), onBytes, () => stalled, controller.signal);
+    const end = await writeBody(response, options, start, limit, total, () => watchdog.heard(), onBytes, () => stalled, controller.signal);
     if (total !== null && end < total) throw new Retryable(`the connection closed after ${formatBytes(end)} of ${formatBytes(total)}`);
     if (options.exact && end !== options.expectedBytes) {
       removePartial(options.partialPath);
@@ -269,7 +269,7 @@ async function fetchOnce(
     }
     return end;
   } finally {
-    clearInterval(watchdog);
+    watchdog.stop();
     options.signal?.removeEventListener('abort', abortRequest);
   }
 }

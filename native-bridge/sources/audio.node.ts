@@ -22,8 +22,9 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { DisposedError } from '../resource/disposed-error.std';
-import { ChunkQueue } from './chunk-queue.std';
+import { asError } from '../util/as-error.std';
+import { definedOnly } from '../util/defined-only.std';
+import { LiveStream } from './live-stream.std';
 import { checkParams, intParam, type ParsedSourceUri } from './source-uri.std';
 import { SourceError, type SampleSource, type SourceInfo } from './source.std';
 import { lowBitsOfInt16 } from './wav-format.std';
@@ -171,7 +172,7 @@ start().catch((error) => report('open-failed', error));
 function unavailable(error: unknown): SourceError {
   return new SourceError(
     'unreachable',
-    `Audio capture is unavailable: node-web-audio-api did not load (${messageOf(error)}). On Linux it needs the ALSA library: install libasound2 (apt install libasound2), then restart LightSeed.`,
+    `Audio capture is unavailable: node-web-audio-api did not load (${asError(error).message}). On Linux it needs the ALSA library: install libasound2 (apt install libasound2), then restart LightSeed.`,
     { cause: error },
   );
 }
@@ -283,37 +284,34 @@ function describeAudio({ target, label, input, bits }: Target, sampleRate: numbe
 class AudioSource implements AudioSampleSource {
   readonly #label: string;
   readonly #bits: number;
-  readonly #stallTimeoutMs: number;
-  readonly #checkEveryMs: number;
   readonly #listInputs: () => Promise<AudioInput[]>;
-  readonly #queue: ChunkQueue;
+  /** Without a pause hook: while the consumer is behind, frames are dropped (live audio cannot wait). */
+  readonly #stream: LiveStream;
   #info: SourceInfo | undefined;
   #worker: Worker | undefined;
-  #stallTimer: NodeJS.Timeout | undefined;
   #onClosed: (() => void) | undefined;
-  #lastCheckAt = Date.now();
-  #lastSoundAt = Date.now();
   #silentQuanta = 0;
   #capturedFrames = 0;
   #droppedFrames = 0;
-  /** The consumer is behind: frames are dropped until the queue drains. */
-  #pressured = false;
-  #finished = false;
-  #disposed = false;
-  #closing: Promise<void> | undefined;
 
   private constructor(label: string, bits: number, settings: Required<AudioSourceOptions>, listInputs: () => Promise<AudioInput[]>) {
     this.#label = label;
     this.#bits = bits;
-    this.#stallTimeoutMs = settings.stallTimeoutMs;
-    this.#checkEveryMs = Math.max(10, Math.min(250, Math.floor(settings.stallTimeoutMs / 4)));
     this.#listInputs = listInputs;
-    this.#queue = new ChunkQueue({
-      highWaterMark: settings.highWaterMark,
-      onDrain: () => {
-        this.#pressured = false;
+    this.#stream = new LiveStream(
+      { name: `The audio source "${label}"`, highWaterMark: settings.highWaterMark, stallTimeoutMs: settings.stallTimeoutMs },
+      {
+        onStall: (quietMs) => this.#stream.fail(this.#stallCause(quietMs)),
+        release: async () => {
+          try {
+            await this.#stop();
+            return undefined;
+          } catch (error) {
+            return asError(error);
+          }
+        },
       },
-    });
+    );
   }
 
   /** Starts the capture worker and resolves once frames flow, or rejects with a SourceError naming the input. */
@@ -327,10 +325,7 @@ class AudioSource implements AudioSampleSource {
         opening = false;
         clearTimeout(timer);
         // Closing what the worker opened may fail too; the error is the news either way.
-        source.#stop().then(
-          () => reject(error),
-          () => reject(error),
-        );
+        void source.#stream.release().then(() => reject(error));
       };
       const timer = setTimeout(() => {
         giveUp(new SourceError('unreachable', `The audio input "${target.label}" did not start capturing within ${settings.openTimeoutMs} ms: check that no other program holds it and that its driver responds (arecord on Linux).`));
@@ -349,7 +344,7 @@ class AudioSource implements AudioSampleSource {
             opening = false;
             clearTimeout(timer);
             source.#info = describeAudio(target, message.sampleRate);
-            source.#startWatchdog();
+            source.#stream.watch();
             return resolve(source);
           }
           if (message.type === 'open-failed' && opening) {
@@ -362,7 +357,7 @@ class AudioSource implements AudioSampleSource {
           }
           if (message.type === 'failed') source.#fail(new SourceError('disconnected', `Capture from the audio input "${target.label}" failed: ${message.message}. Check the device and harvest again.`));
         } catch (error) {
-          source.#fail(new SourceError('protocol', `Reading frames from the audio input "${target.label}" failed: ${messageOf(error)}.`, { cause: error }));
+          source.#fail(new SourceError('protocol', `Reading frames from the audio input "${target.label}" failed: ${asError(error).message}.`, { cause: error }));
         }
       });
       worker.on('error', (error) => {
@@ -390,14 +385,12 @@ class AudioSource implements AudioSampleSource {
   }
 
   samples(): AsyncIterable<Uint8Array> {
-    if (this.#disposed) throw new DisposedError(`The audio source "${this.#label}"`);
-    return this.#queue;
+    return this.#stream.samples();
   }
 
-  dispose(): Promise<void> {
-    this.#disposed = true;
-    this.#closing ??= this.#stop().then(() => this.#queue.end());
-    return this.#closing;
+  async dispose(): Promise<void> {
+    const error = await this.#stream.dispose();
+    if (error) throw new SourceError('unreachable', `Stopping the audio input "${this.#label}" failed: ${error.message}.`, { cause: error });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -405,7 +398,7 @@ class AudioSource implements AudioSampleSource {
   }
 
   #onFrames(frames: Float32Array): void {
-    if (this.#finished) return;
+    if (this.#stream.finished) return;
     const out = new Uint8Array(frames.length);
     let count = 0;
     for (let start = 0; start < frames.length; start += RENDER_QUANTUM) {
@@ -417,73 +410,39 @@ class AudioSource implements AudioSampleSource {
       for (let i = start; i < end; i++) out[count++] = lowBitsOfInt16(toInt16(frames[i]!), this.#bits);
     }
     if (count === 0) return;
-    this.#lastSoundAt = Date.now();
     this.#capturedFrames += count;
-    if (this.#pressured) {
+    if (this.#stream.pressured) {
       this.#droppedFrames += count;
       return;
     }
-    if (!this.#queue.push(out.subarray(0, count))) this.#pressured = true;
+    this.#stream.deliver(out.subarray(0, count));
   }
 
-  #startWatchdog(): void {
-    this.#lastCheckAt = this.#lastSoundAt = Date.now();
-    this.#stallTimer = setInterval(() => this.#checkStall(), this.#checkEveryMs);
-    // The worker keeps the process alive while capturing; the watchdog need not.
-    this.#stallTimer.unref();
-  }
-
-  #checkStall(): void {
-    const now = Date.now();
-    const sinceCheck = now - this.#lastCheckAt;
-    this.#lastCheckAt = now;
-    if (this.#finished || this.#pressured) {
-      // A consumer that is behind is not a silent device: restart the clock when it catches up.
-      this.#lastSoundAt = now;
-      return;
-    }
-    // A check that comes late means the event loop was blocked, and the frames of that
-    // time may be queued behind this timer: the blocked time does not count as silence.
-    if (sinceCheck > 2 * this.#checkEveryMs) this.#lastSoundAt += sinceCheck - this.#checkEveryMs;
-    const quietMs = now - this.#lastSoundAt;
-    if (quietMs < this.#stallTimeoutMs) return;
-    this.#finished = true;
-    const seconds = (quietMs / 1000).toFixed(1);
-    // Still listed means it is there but quiet; gone from the list means unplugged. A
-    // listing that fails cannot tell, and the stall is then reported as it was seen.
-    this.#listInputs()
+  /**
+   * Why the input went quiet: still listed means it is there but silent; gone from the
+   * list means unplugged. A listing that fails cannot tell, and the stall is then
+   * reported as it was seen.
+   */
+  async #stallCause(quietMs: number): Promise<SourceError> {
+    const present = await this.#listInputs()
       .then((inputs) => inputs.some((input) => input.label === this.#label) || this.#label === 'default')
-      .catch(() => true)
-      .then((present) => {
-        if (this.#disposed) return;
-        const error = present
-          ? new SourceError(
-              'stalled',
-              `The audio input "${this.#label}" delivered no sound for ${seconds} s (${this.#silentQuanta * RENDER_QUANTUM} frames of digital silence${this.#capturedFrames ? ` after ${this.#capturedFrames} frames of sound` : ''}): check that the rig is connected to this input, that the input is not muted and its capture level is up (alsamixer on Linux), and that no other program took the device.`,
-            )
-          : new SourceError('disconnected', `The audio input "${this.#label}" went away after ${this.#capturedFrames} frames: it was unplugged or its driver stopped. Plug it back in and harvest again.`);
-        this.#queue.fail(error);
-        return this.#stop();
-      })
-      .catch((error: unknown) => this.#queue.fail(new SourceError('stalled', `The audio input "${this.#label}" stalled and could not be stopped cleanly: ${messageOf(error)}.`, { cause: error })));
+      .catch(() => true);
+    const seconds = (quietMs / 1000).toFixed(1);
+    return present
+      ? new SourceError(
+          'stalled',
+          `The audio input "${this.#label}" delivered no sound for ${seconds} s (${this.#silentQuanta * RENDER_QUANTUM} frames of digital silence${this.#capturedFrames ? ` after ${this.#capturedFrames} frames of sound` : ''}): check that the rig is connected to this input, that the input is not muted and its capture level is up (alsamixer on Linux), and that no other program took the device.`,
+        )
+      : new SourceError('disconnected', `The audio input "${this.#label}" went away after ${this.#capturedFrames} frames: it was unplugged or its driver stopped. Plug it back in and harvest again.`);
   }
 
   /** Ends the stream with an error after the samples already received, and stops the capture. */
   #fail(error: Error): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#queue.fail(error);
-    void this.#stop().catch((stopError: unknown) => {
-      // The stream already carries the first failure; this one only explains the aftermath.
-      console.warn(`LightSeed: stopping the audio input "${this.#label}" after a failure also failed: ${messageOf(stopError)}`);
-    });
+    this.#stream.fail(error);
   }
 
   /** Closes the context inside the worker, then terminates the worker, which releases the device. */
   async #stop(): Promise<void> {
-    this.#finished = true;
-    clearInterval(this.#stallTimer);
-    this.#stallTimer = undefined;
     const worker = this.#worker;
     this.#worker = undefined;
     if (!worker) return;
@@ -512,12 +471,4 @@ function isSilent(frames: Float32Array, start: number, end: number): boolean {
 /** The 16-bit sample cpal turned into x = s / 32768, clamped for inputs that are not 16-bit. */
 function toInt16(x: number): number {
   return Math.max(-32768, Math.min(32767, Math.round(x * 32768)));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -4,8 +4,9 @@
 // the socket, timeouts, backpressure and transparent reconnection.
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DisposedError } from '../resource/disposed-error.std';
-import { ChunkQueue } from './chunk-queue.std';
+import { asError } from '../util/as-error.std';
+import { definedOnly } from '../util/defined-only.std';
+import { LiveStream } from './live-stream.std';
 import { encodeRtlTcpCommand, RtlTcpCommand, RtlTcpHeaderReader, RtlTcpMagicError, type RtlTcpHeader } from './rtltcp-protocol.std';
 import { checkParams, intParam, type ParsedSourceUri } from './source-uri.std';
 import { SourceError, type SampleSource, type SourceInfo } from './source.std';
@@ -163,7 +164,7 @@ class RtlTcpSource implements SampleSource {
   readonly #endpoint: Endpoint;
   readonly #options: Required<RtlTcpOptions>;
   readonly #commands: Uint8Array;
-  readonly #queue: ChunkQueue;
+  readonly #stream: LiveStream;
   /** Aborts a reconnection's backoff wait on dispose. */
   readonly #abort = new AbortController();
   #info: SourceInfo | undefined;
@@ -173,19 +174,36 @@ class RtlTcpSource implements SampleSource {
   #socket: Socket | undefined;
   /** `#socket` has passed its header and carries samples. */
   #streaming = false;
-  #stallTimer: NodeJS.Timeout | undefined;
   #reconnecting: Promise<void> | undefined;
-  /** The consumer is behind: keep the socket paused until the queue drains. */
-  #pressured = false;
   #received = 0;
-  #finished = false;
-  #disposed = false;
 
   private constructor(endpoint: Endpoint, tuning: Tuning, options: Required<RtlTcpOptions>) {
     this.#endpoint = endpoint;
     this.#options = options;
     this.#commands = tuningCommands(tuning);
-    this.#queue = new ChunkQueue({ highWaterMark: options.highWaterMark, onDrain: () => this.#drained() });
+    this.#stream = new LiveStream(
+      { name: `The rtl_tcp source at ${endpoint.label}`, highWaterMark: options.highWaterMark, stallTimeoutMs: options.stallTimeoutMs },
+      {
+        // The consumer is behind: stop reading and let TCP flow control slow rtl_tcp down.
+        pause: () => this.#socket?.pause(),
+        // A connection still reading its header flows anyway and checks the pressure once streaming.
+        resume: () => {
+          if (this.#socket && this.#streaming) this.#socket.resume();
+        },
+        onStall: () =>
+          this.#stream.fail(
+            new SourceError(
+              'stalled',
+              `rtl_tcp at ${endpoint.label} sent no samples for ${options.stallTimeoutMs} ms: the dongle may have been unplugged or rtl_tcp hung (its log says which). Restart rtl_tcp next to the dongle and harvest again.`,
+            ),
+          ),
+        release: async () => {
+          const socket = this.#teardown();
+          await Promise.all([socket && !socket.closed ? new Promise((resolve) => socket.once('close', resolve)) : undefined, this.#reconnecting]);
+          return undefined;
+        },
+      },
+    );
   }
 
   static async open(endpoint: Endpoint, tuning: Tuning, options: Required<RtlTcpOptions>): Promise<RtlTcpSource> {
@@ -201,16 +219,11 @@ class RtlTcpSource implements SampleSource {
   }
 
   samples(): AsyncIterable<Uint8Array> {
-    if (this.#disposed) throw new DisposedError(`The rtl_tcp source at ${this.#endpoint.label}`);
-    return this.#queue;
+    return this.#stream.samples();
   }
 
   async dispose(): Promise<void> {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    const socket = this.#teardown();
-    this.#queue.end();
-    await Promise.all([socket && !socket.closed ? new Promise((resolve) => socket.once('close', resolve)) : undefined, this.#reconnecting]);
+    await this.#stream.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -275,8 +288,8 @@ class RtlTcpSource implements SampleSource {
           phase = 'streaming';
           this.#streaming = true;
           socket.write(this.#commands);
-          if (this.#pressured) socket.pause();
-          else this.#startStallTimer(socket);
+          if (this.#stream.pressured) socket.pause();
+          this.#stream.watch();
           resolve(done.header);
           this.#receive(socket, done.rest);
         } catch (error) {
@@ -315,52 +328,17 @@ class RtlTcpSource implements SampleSource {
   }
 
   #receive(socket: Socket, chunk: Uint8Array): void {
-    if (socket !== this.#socket || this.#finished || chunk.length === 0) return;
+    if (socket !== this.#socket || this.#stream.finished || chunk.length === 0) return;
     this.#received += chunk.length;
-    this.#stallTimer?.refresh();
-    if (!this.#queue.push(chunk)) {
-      // The consumer is behind: stop reading and let TCP flow control slow rtl_tcp down.
-      // A paused socket is not a stalled one, so the stall clock stops too.
-      this.#pressured = true;
-      socket.pause();
-      this.#stopStallTimer();
-    }
-  }
-
-  #drained(): void {
-    this.#pressured = false;
-    const socket = this.#socket;
-    // A connection still reading its header flows anyway and checks the pressure once streaming.
-    if (this.#finished || !socket || !this.#streaming) return;
-    socket.resume();
-    this.#startStallTimer(socket);
-  }
-
-  #startStallTimer(socket: Socket): void {
-    this.#stopStallTimer();
-    const stallMs = this.#options.stallTimeoutMs;
-    this.#stallTimer = setTimeout(() => {
-      if (socket !== this.#socket) return;
-      this.#fail(
-        new SourceError(
-          'stalled',
-          `rtl_tcp at ${this.#endpoint.label} sent no samples for ${stallMs} ms: the dongle may have been unplugged or rtl_tcp hung (its log says which). Restart rtl_tcp next to the dongle and harvest again.`,
-        ),
-      );
-    }, stallMs);
-  }
-
-  #stopStallTimer(): void {
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
+    this.#stream.deliver(chunk);
   }
 
   /** The streaming connection dropped: reconnect in the background; the consumer only sees a pause. */
   #lost(socket: Socket, cause: Error | undefined): void {
-    if (socket !== this.#socket || this.#finished) return;
+    if (socket !== this.#socket || this.#stream.finished) return;
     this.#socket = undefined;
     this.#streaming = false;
-    this.#stopStallTimer();
+    this.#stream.unwatch();
     this.#reconnecting = this.#reconnect(cause).catch((error: unknown) => this.#fail(asError(error)));
   }
 
@@ -373,15 +351,15 @@ class RtlTcpSource implements SampleSource {
       try {
         await sleep(delay, undefined, { signal: this.#abort.signal });
       } catch (error) {
-        if (this.#finished) return;
+        if (this.#stream.finished) return;
         throw error;
       }
-      if (this.#finished) return;
+      if (this.#stream.finished) return;
       try {
         await this.#connect();
         return;
       } catch (error) {
-        if (this.#finished) return;
+        if (this.#stream.finished) return;
         // Another dongle or another protocol at the address will not fix itself.
         if (error instanceof SourceError && error.failure === 'protocol') return this.#fail(error);
         lastError = asError(error);
@@ -400,16 +378,12 @@ class RtlTcpSource implements SampleSource {
 
   /** Ends the stream with an error after the samples already received. */
   #fail(error: Error): void {
-    if (this.#finished) return;
-    this.#teardown();
-    this.#queue.fail(error);
+    this.#stream.fail(error);
   }
 
-  /** Stops reconnecting and the stall timer and drops the socket; returns it so dispose can wait for its close. */
+  /** Stops reconnecting and drops the socket (the live stream's release); returns it so dispose can wait for its close. */
   #teardown(): Socket | undefined {
-    this.#finished = true;
     this.#abort.abort();
-    this.#stopStallTimer();
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.destroy();
@@ -430,13 +404,4 @@ function reasonOf(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
   if (code) return code;
   return error instanceof SourceError ? `${error.failure}` : error.message;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Drops undefined fields, so `{ stallTimeoutMs: undefined }` keeps the default. */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

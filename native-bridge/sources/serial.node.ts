@@ -5,8 +5,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SerialPort } from 'serialport';
-import { DisposedError } from '../resource/disposed-error.std';
-import { ChunkQueue } from './chunk-queue.std';
+import { asError } from '../util/as-error.std';
+import { LiveStream } from './live-stream.std';
 import {
   describeSerialPort,
   nameSerialDevice,
@@ -276,7 +276,7 @@ class SerialSource implements SerialSampleSource {
   readonly #settings: SerialSettings;
   readonly #identity: SerialIdentity;
   readonly #options: ResolvedOptions;
-  readonly #queue: ChunkQueue;
+  readonly #stream: LiveStream;
   readonly #parser: SerialFormatParser;
   /** "TrueRNG at /dev/ttyACM0": how messages name the device. */
   readonly #label: string;
@@ -292,18 +292,9 @@ class SerialSource implements SerialSampleSource {
   #gmcVersion: string | undefined;
   #received = 0;
   #malformed = 0;
-  #stallTimer: NodeJS.Timeout | undefined;
   #nodeWatch: NodeJS.Timeout | undefined;
-  /** The consumer is behind: the port stays paused until the queue drains. */
-  #pressured = false;
-  /** No more bytes are taken: the source failed or was disposed. */
-  #finished = false;
-  #failure: Error | undefined;
-  #disposed = false;
   /** We are closing the port: its close and error events are ours, not the device's. */
   #closing = false;
-  #released: Promise<Error | undefined> | undefined;
-  #closeErrorReported = false;
 
   private constructor(port: SerialPort, settings: SerialSettings, identity: SerialIdentity, options: ResolvedOptions) {
     this.#port = port;
@@ -313,7 +304,16 @@ class SerialSource implements SerialSampleSource {
     this.#label = `${identity.name} at ${settings.path}`;
     this.#phase = settings.format === 'gmc' ? 'handshake' : 'streaming';
     this.#parser = createSerialParser(settings.format);
-    this.#queue = new ChunkQueue({ highWaterMark: options.highWaterMark, onDrain: () => this.#drained() });
+    this.#stream = new LiveStream(
+      { name: `The serial source ${this.#label}`, highWaterMark: options.highWaterMark, stallTimeoutMs: options.stallTimeoutMs },
+      {
+        // The consumer is behind: stop reading and let the OS buffer, then the device's flow, hold the rest.
+        pause: () => this.#port.pause(),
+        resume: () => this.#port.resume(),
+        onStall: () => this.#stream.fail(new SourceError('stalled', this.#stallMessage(options.stallTimeoutMs))),
+        release: () => this.#stopAndClose(),
+      },
+    );
     // Handlers stay for the port's whole life, so nothing falls between handshake and stream.
     port.on('data', (chunk: Buffer) => this.#receive(chunk));
     port.on('close', (error: Error | null) => this.#closed(error ?? undefined));
@@ -326,13 +326,12 @@ class SerialSource implements SerialSampleSource {
       await source.#startDevice(deadline);
     } catch (error) {
       // A failure the port reported (unplugged mid-handshake) says more than the write it broke.
-      const failure = source.#failure ?? error;
-      source.#finished = true;
-      await source.#release();
+      const failure = source.#stream.failure ?? error;
+      await source.#stream.release();
       throw failure instanceof SourceError ? failure : new SourceError('unreachable', `${source.#label} did not start: ${asError(failure).message}.`, { cause: failure });
     }
     source.#info = source.#describe();
-    if (!source.#pressured) source.#startStallTimer();
+    source.#stream.watch();
     await source.#watchDeviceNode();
     return source;
   }
@@ -347,19 +346,12 @@ class SerialSource implements SerialSampleSource {
   }
 
   samples(): AsyncIterable<Uint8Array> {
-    if (this.#disposed) throw new DisposedError(`The serial source ${this.#label}`);
-    return this.#queue;
+    return this.#stream.samples();
   }
 
   async dispose(): Promise<void> {
-    if (!this.#disposed) {
-      this.#disposed = true;
-      this.#finished = true;
-      this.#queue.end();
-    }
-    const error = await this.#release();
-    if (error && !this.#closeErrorReported) {
-      this.#closeErrorReported = true;
+    const error = await this.#stream.dispose();
+    if (error) {
       throw new SourceError('unreachable', `Could not close ${this.#settings.path}: ${error.message}. Unplug the device to release it.`, { cause: error });
     }
   }
@@ -394,14 +386,14 @@ class SerialSource implements SerialSampleSource {
     this.#handshakeBytes = [];
     await this.#write(GMC_COMMANDS.getVersion);
     for (;;) {
-      if (this.#failure) throw this.#failure;
+      if (this.#stream.failure) throw this.#stream.failure;
       const got = this.#handshakeBytes.length;
       if (got > GMC_REPLY_MAX) break;
       const gap = got >= GMC_VERSION_LENGTH ? GMC_REPLY_TAIL_MS : got > 0 ? GMC_REPLY_GAP_MS : Infinity;
       const wait = Math.min(gap, deadline - Date.now());
       if (wait <= 0 || !(await this.#nextHandshakeData(wait))) break;
     }
-    if (this.#failure) throw this.#failure;
+    if (this.#stream.failure) throw this.#stream.failure;
     const reply = Uint8Array.from(this.#handshakeBytes);
     this.#handshakeBytes = [];
     if (reply.length === 0) {
@@ -452,9 +444,9 @@ class SerialSource implements SerialSampleSource {
   #receive(chunk: Uint8Array): void {
     // A throw from a port callback goes nowhere: every failure is routed to the queue.
     try {
-      if (this.#finished || chunk.length === 0) return;
+      if (this.#stream.finished || chunk.length === 0) return;
       this.#received += chunk.length;
-      this.#stallTimer?.refresh();
+      this.#stream.heard();
       if (this.#phase === 'handshake') {
         for (const byte of chunk) this.#handshakeBytes.push(byte);
         this.#wakeHandshake?.();
@@ -466,13 +458,7 @@ class SerialSource implements SerialSampleSource {
         if (this.#info) this.#info.metadata.malformedLines = this.#malformed;
       }
       // Samples before a run of bad lines are good ones: deliver them, then fail.
-      if (parsed.samples.length > 0 && !this.#queue.push(parsed.samples)) {
-        // The consumer is behind: stop reading and let the OS buffer, then the device's
-        // flow, hold the rest. A paused port is not a stalled device.
-        this.#pressured = true;
-        this.#port.pause();
-        this.#stopStallTimer();
-      }
+      this.#stream.deliver(parsed.samples);
       if (parsed.longestMalformedRun >= this.#options.maxMalformedLines) {
         this.#fail(
           new SourceError(
@@ -488,7 +474,7 @@ class SerialSource implements SerialSampleSource {
 
   #closed(cause: Error | undefined): void {
     try {
-      if (this.#closing || this.#finished) return;
+      if (this.#closing || this.#stream.finished) return;
       this.#disconnected(`The port closed after ${this.#received} bytes${cause ? ` (${cause.message})` : ''}.`, cause);
     } catch (error) {
       this.#fail(asError(error));
@@ -516,9 +502,9 @@ class SerialSource implements SerialSampleSource {
       // No file behind the path: nothing to watch, and nothing wrong with that.
       return;
     }
-    if (this.#finished) return;
+    if (this.#stream.finished) return;
     const check = async () => {
-      if (this.#finished) return clearInterval(this.#nodeWatch);
+      if (this.#stream.finished) return clearInterval(this.#nodeWatch);
       try {
         const now = await stat(path);
         if (now.ino !== opened.ino || now.rdev !== opened.rdev) this.#disconnected(`${path} now belongs to another device: it was unplugged or reset.`);
@@ -532,31 +518,8 @@ class SerialSource implements SerialSampleSource {
   }
 
   #fail(error: Error): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    this.#failure = error;
-    this.#queue.fail(error);
+    this.#stream.fail(error);
     this.#wakeHandshake?.();
-    // The close error, if any, is kept for dispose(); the consumer sees `error` first.
-    void this.#release();
-  }
-
-  #drained(): void {
-    this.#pressured = false;
-    if (this.#finished) return;
-    this.#port.resume();
-    this.#startStallTimer();
-  }
-
-  #startStallTimer(): void {
-    this.#stopStallTimer();
-    const stallMs = this.#options.stallTimeoutMs;
-    this.#stallTimer = setTimeout(() => this.#fail(new SourceError('stalled', this.#stallMessage(stallMs))), stallMs);
-  }
-
-  #stopStallTimer(): void {
-    clearTimeout(this.#stallTimer);
-    this.#stallTimer = undefined;
   }
 
   #stallMessage(stallMs: number): string {
@@ -582,14 +545,8 @@ class SerialSource implements SerialSampleSource {
     return this.#dtr.set ? '; DTR was set' : `; DTR could not be set (${this.#dtr.reason})`;
   }
 
-  /** Stops the device and closes the port, once; resolves with the close error, if any. */
-  #release(): Promise<Error | undefined> {
-    this.#released ??= this.#stopAndClose();
-    return this.#released;
-  }
-
+  /** Stops the device and closes the port (once: the live stream's release); resolves with the close error, if any. */
   async #stopAndClose(): Promise<Error | undefined> {
-    this.#stopStallTimer();
     clearInterval(this.#nodeWatch);
     this.#wakeHandshake?.();
     this.#closing = true;
@@ -648,8 +605,4 @@ class SerialSource implements SerialSampleSource {
 
 function hexPreview(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 8), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
