@@ -7,7 +7,8 @@ import { createMightyOhmParser } from '../../../native-bridge/sources/serial-for
 import { createPulsesParser } from '../../../native-bridge/sources/serial-formats/pulses.std';
 import { createRawParser } from '../../../native-bridge/sources/serial-formats/raw.std';
 import type { SerialFormatParser } from '../../../native-bridge/sources/serial-formats/serial-format.std';
-import { describeOpenFailure, listSerialPorts, openSerialSource, type SerialOptions } from '../../../native-bridge/sources/serial.node';
+import { listSerialPorts, openSerialSource, type SerialOptions } from '../../../native-bridge/sources/serial.node';
+import { describeOpenFailure } from '../../../native-bridge/sources/serial-settings.std';
 import { parseSourceUri } from '../../../native-bridge/sources/source-uri.std';
 import { SourceError, type SampleSource } from '../../../native-bridge/sources/source.std';
 import { concatBytes } from '../../../native-bridge/util/concat-bytes.std';
