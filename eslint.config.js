@@ -19,6 +19,11 @@ export default defineConfig(
     },
   },
   {
+    // Programs evaluated as text (new Worker(text, { eval: true }), node -e) run as CommonJS scripts.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], projectService: false } },
   },

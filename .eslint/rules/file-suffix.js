@@ -1,7 +1,8 @@
 // Every source file says where it may run, by its suffix, and may import only what
 // runs there too (after Signal Desktop's file-suffix rule):
 //   .std.ts      anywhere: no Node, no DOM, no Electron
-//   .node.ts     Node (main process, CLI, workers); never Electron
+//   .node.ts     Node (main process, CLI, workers); never Electron (.node.cjs: a
+//                program that runs as text in a worker or child process)
 //   .main.ts     the Electron main process (may import electron)
 //   .preload.ts  the sandboxed preload (electron's renderer modules only)
 //   .dom.ts, .svelte, .svelte.ts   the renderer
@@ -20,6 +21,8 @@ const SUFFIXES = [
   ['.dom.ts', 'dom'],
   ['.std.ts', 'std'],
   ['.node.ts', 'node'],
+  // A program evaluated as text (a worker or child process of its own), checked with checkJs.
+  ['.node.cjs', 'node'],
   ['.main.ts', 'main'],
   ['.preload.ts', 'preload'],
 ];

@@ -19,12 +19,14 @@
 //   (its render thread holds the stream), then terminates the worker, whose
 //   Node-API finalizers drop the stream; the device is released and the process can
 //   exit. It also keeps audio callbacks off a main thread busy with the harvest.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { asError } from '../util/as-error.std';
 import { definedOnly } from '../util/defined-only.std';
 import { LiveStream } from './live-stream.std';
+// The capture program, a checked file of its own, as text: evaluated in a worker, and in a child process.
+import CAPTURE_PROGRAM from './audio-capture.node.cjs?raw';
 import { checkParams, intParam, type ParsedSourceUri } from './source-uri.std';
 import { SourceError, type SampleSource, type SourceInfo } from './source.std';
 import { lowBitsOfInt16 } from './wav-format.std';
@@ -88,7 +90,7 @@ const CLOSE_TIMEOUT_MS = 2000;
 const SETTLE_MS = 100;
 
 /** What the capture worker is told. */
-interface CaptureRequest {
+export interface CaptureRequest {
   modulePath: string;
   /** Milliseconds the worker waits after closing its context before saying it closed. */
   settleMs: number;
@@ -99,75 +101,17 @@ interface CaptureRequest {
 }
 
 /** What the capture worker says. */
-type CaptureMessage =
+export type CaptureMessage =
   | { type: 'started'; sampleRate: number }
   | { type: 'frames'; frames: Float32Array }
   | { type: 'open-failed' | 'failed' | 'close-failed'; message: string }
   | { type: 'closed' };
 
-/**
- * The capture worker, CommonJS evaluated by worker_threads (a separate file would need
- * its own entry in every bundle). It only opens the graph, forwards each callback's
- * Float32 frames (transferred, not copied) and closes on request; the conversion to
- * samples happens in the typed code below. Every callback catches: a throw there
- * would end the worker without saying why.
- */
-const CAPTURE_WORKER = String.raw`
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { modulePath, deviceId, sampleRate, latency, bufferFrames, settleMs } = workerData;
-const graph = {};
-let closing = false;
-const report = (type, error) => parentPort.postMessage({ type, message: error instanceof Error ? error.message : String(error) });
-async function start() {
-  const audio = require(modulePath);
-  const constraints = { sampleRate, channelCount: 1, latency };
-  if (deviceId !== undefined) constraints.deviceId = deviceId;
-  graph.stream = await audio.mediaDevices.getUserMedia({ audio: constraints });
-  if (closing) return; // closed while opening (the open timed out): build nothing more
-  // No output device: the noise is only recorded, and a machine without speakers still captures.
-  graph.context = new audio.AudioContext({ sampleRate, sinkId: { type: 'none' } });
-  graph.source = new audio.MediaStreamAudioSourceNode(graph.context, { mediaStream: graph.stream });
-  graph.processor = graph.context.createScriptProcessor(bufferFrames, 1, 1);
-  // A ScriptProcessorNode mixes its input to one channel; "discrete" keeps the first
-  // channel as it is (Web Audio API §4.4) where "speakers" would average a stereo-only
-  // input's two channels.
-  graph.processor.channelInterpretation = 'discrete';
-  graph.processor.onaudioprocess = (event) => {
-    try {
-      const frames = new Float32Array(event.inputBuffer.length);
-      event.inputBuffer.copyFromChannel(frames, 0);
-      parentPort.postMessage({ type: 'frames', frames }, [frames.buffer]);
-    } catch (error) {
-      report('failed', error);
-    }
-  };
-  graph.source.connect(graph.processor);
-  // Web Audio renders only what leads to the destination; the processor outputs silence.
-  graph.processor.connect(graph.context.destination);
-  if (graph.context.state === 'suspended') await graph.context.resume();
-  parentPort.postMessage({ type: 'started', sampleRate: graph.context.sampleRate });
-}
-async function close() {
-  closing = true;
-  if (graph.processor) {
-    graph.processor.onaudioprocess = null;
-    graph.processor.disconnect();
-  }
-  if (graph.source) graph.source.disconnect();
-  if (graph.context && graph.context.state !== 'closed') await graph.context.close();
-  // napi-rs settles close()'s promise from a tokio thread, which releases its
-  // thread-safe function (and drops its handle on the context) just after: the worker
-  // must outlive that, or the release lands on a torn-down environment and aborts the
-  // whole process (seen as SIGABRT in uv_mutex_lock under napi_release_threadsafe_function).
-  await new Promise((resolve) => setTimeout(resolve, settleMs));
-  parentPort.postMessage({ type: 'closed' });
-}
-parentPort.on('message', (message) => {
-  if (message === 'close') close().catch((error) => report('close-failed', error));
-});
-start().catch((error) => report('open-failed', error));
-`;
+/** What the input-listing child process answers. */
+export type InputListAnswer = { inputs: AudioInput[]; error?: undefined } | { error: string; inputs?: undefined };
+
+/** How long listing the inputs may take, JACK and ALSA probing included. */
+const LIST_TIMEOUT_MS = 15_000;
 
 function unavailable(error: unknown): SourceError {
   return new SourceError(
@@ -177,37 +121,43 @@ function unavailable(error: unknown): SourceError {
   );
 }
 
-/** Marks the line that carries the answer among whatever the native library prints. */
-const LIST_MARKER = '@@lightseed-audio-inputs@@';
-
 /**
  * The audio inputs the capture backend sees now, in its order. Asked in a short-lived
- * child process: the native library prints JACK probing errors on standard output,
- * which must not mix into ours (`lightseed sources --json`).
+ * child process running the capture program: the native library prints JACK probing
+ * errors on standard output, which must not mix into ours (`lightseed sources --json`),
+ * so the child's output is dropped and its answer comes over IPC.
  */
 export async function listAudioInputs(): Promise<AudioInput[]> {
-  let modulePath: string;
-  try {
-    modulePath = createRequire(import.meta.url).resolve('node-web-audio-api');
-  } catch (error) {
-    throw unavailable(error);
-  }
-  const script = `const m = require(${JSON.stringify(modulePath)});
-m.mediaDevices.enumerateDevices().then(
-  (d) => { process.stdout.write('\\n${LIST_MARKER}' + JSON.stringify({ inputs: d.filter((x) => x.kind === 'audioinput').map((x) => ({ id: x.deviceId, label: x.label })) }) + '\\n'); process.exit(0); },
-  (e) => { process.stdout.write('\\n${LIST_MARKER}' + JSON.stringify({ error: String((e && e.message) || e) }) + '\\n'); process.exit(0); });`;
-  const output = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 15_000, maxBuffer: 1 << 20 }, (error, stdout) =>
-      error && !stdout.includes(LIST_MARKER) ? reject(unavailable(error)) : resolve(stdout),
-    );
+  const modulePath = audioModulePath();
+  const answer = await new Promise<InputListAnswer>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CAPTURE_PROGRAM, modulePath], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      timeout: LIST_TIMEOUT_MS,
+    });
+    let stderr = '';
+    let answered: InputListAnswer | undefined;
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2000)));
+    child.on('message', (message: InputListAnswer) => (answered = message));
+    child.on('error', (error) => reject(unavailable(error)));
+    child.on('exit', (code, signal) => {
+      if (answered) return resolve(answered);
+      const why = signal === 'SIGTERM' ? `no answer within ${LIST_TIMEOUT_MS / 1000} s` : `the listing ended with ${signal ?? `code ${code}`}`;
+      reject(unavailable(new Error(`${why}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`)));
+    });
   });
-  const line = output.split('\n').find((l) => l.startsWith(LIST_MARKER));
-  if (!line) throw unavailable(new Error('the device list did not come back'));
-  const answer = JSON.parse(line.slice(LIST_MARKER.length)) as { inputs?: AudioInput[]; error?: string };
   if (answer.error !== undefined) {
     throw new SourceError('unreachable', `Listing the audio inputs failed: ${answer.error}. Check that the sound system is running (ALSA, PipeWire or PulseAudio on Linux).`);
   }
-  return answer.inputs ?? [];
+  return answer.inputs;
+}
+
+function audioModulePath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('node-web-audio-api');
+  } catch (error) {
+    throw unavailable(error);
+  }
 }
 
 export async function openAudioSource(parsed: ParsedSourceUri, options: AudioSourceOptions = {}): Promise<AudioSampleSource> {
@@ -225,13 +175,7 @@ export async function openAudioSource(parsed: ParsedSourceUri, options: AudioSou
   const inputs = await listAudioInputs();
   const input = chooseInput(target, inputs);
   const label = input?.label ?? 'default';
-  let modulePath: string;
-  try {
-    modulePath = createRequire(import.meta.url).resolve('node-web-audio-api');
-  } catch (error) {
-    throw unavailable(error);
-  }
-  const request: CaptureRequest = { modulePath, settleMs: SETTLE_MS, deviceId: input?.id, sampleRate: SAMPLE_RATE, latency: CAPTURE_LATENCY_S, bufferFrames };
+  const request: CaptureRequest = { modulePath: audioModulePath(), settleMs: SETTLE_MS, deviceId: input?.id, sampleRate: SAMPLE_RATE, latency: CAPTURE_LATENCY_S, bufferFrames };
   return AudioSource.open(request, { target, label, input, bits, inputs }, settings, () => listAudioInputs());
 }
 
@@ -319,7 +263,7 @@ class AudioSource implements AudioSampleSource {
     const source = new AudioSource(target.label, target.bits, settings, listInputs);
     return new Promise((resolve, reject) => {
       let opening = true;
-      const worker = new Worker(CAPTURE_WORKER, { eval: true, workerData: request });
+      const worker = new Worker(CAPTURE_PROGRAM, { eval: true, workerData: request });
       source.#worker = worker;
       const giveUp = (error: SourceError) => {
         opening = false;
