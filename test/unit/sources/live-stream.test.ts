@@ -2,6 +2,7 @@
 // model downloader shares with them, driven with fake timers: backpressure stops the
 // clock, one failure ends the stream behind its samples, dispose releases once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DisposedError as LifecycleDisposedError } from 'lifecycle-utils';
 import { DisposedError } from '../../../native-bridge/resource/disposed-error.std';
 import { LiveStream, type LiveStreamHooks } from '../../../native-bridge/sources/live-stream.std';
 import { StallWatchdog } from '../../../native-bridge/util/stall-watchdog.std';
@@ -135,5 +136,14 @@ describe('live stream', () => {
     await quiet.dispose();
     later(new Error('too late'));
     expect(await ended).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('disposed error', () => {
+  it("is lifecycle-utils' DisposedError (node-llama-cpp's), and names the resource", () => {
+    const error = new DisposedError('The test source');
+    expect(error).toBeInstanceOf(LifecycleDisposedError);
+    expect(error.message).toBe('The test source was used after it was disposed.');
+    expect(error.name).toBe('DisposedError');
   });
 });
