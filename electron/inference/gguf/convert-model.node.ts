@@ -11,7 +11,8 @@ import { elementCount, tensorDataBytes } from './gguf-layout.std';
 import { openRegularFile } from './gguf-reader.node';
 import { ACTIVATION_KEY, BITNET_CPP_ARCHITECTURES, type ModelSummary } from './gguf-validate.std';
 import { ggufHeader, type TensorHeader } from './gguf-writer.node';
-import { codesToQ2_0, codesToTQ2_0, fp16ScaleProblem, i2sElementsProblem, i2sScale, unpackI2S } from './i2s.std';
+import { fp16ScaleProblem, i2sElementsProblem, i2sScale, unpackI2S } from './i2s.std';
+import { packQ2_0, packTQ2_0 } from './quantize.std';
 import { printable } from './printable.std';
 
 /** llama.cpp's llama_ftype numbers for the output (include/llama.h). */
@@ -91,7 +92,7 @@ function plan(file: GgufFile, summary: ModelSummary, handle: FileHandle, path: s
         );
       }
       const d = exactScales ? 1 : scale;
-      return type === GGML.TQ2_0 ? codesToTQ2_0(codes, d) : codesToQ2_0(codes, d);
+      return type === GGML.TQ2_0 ? packTQ2_0(codes, () => d) : packQ2_0(codes, () => d);
     };
     tensors.push({ name: tensor.name, dims: tensor.dims, type, produce });
     if (exactScales) {

@@ -81,6 +81,23 @@ export const BITNET_CPP_TYPES: Record<number, string> = { 36: 'I2_S', 37: 'I8_S'
 export const BITNET_CPP_TL2 = 39;
 export const I2_S = 36;
 
+function known(name: string): GgmlType {
+  const type = BY_NAME.get(name);
+  if (!type) throw new Error(`ggml type ${name} is missing from the table.`);
+  return type;
+}
+
+/** The types LightSeed writes and decodes: their block sizes and bytes come from the table above, nowhere else. */
+export const WRITTEN_TYPES = {
+  F32: known('F32'),
+  F16: known('F16'),
+  Q8_0: known('Q8_0'),
+  TQ1_0: known('TQ1_0'),
+  TQ2_0: known('TQ2_0'),
+  Q1_0: known('Q1_0'),
+  Q2_0: known('Q2_0'),
+} as const;
+
 export function ggmlType(id: number): GgmlType | undefined {
   return BY_ID.get(id);
 }
