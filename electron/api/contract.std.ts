@@ -3,6 +3,7 @@
 // through the preload, and over a WebSocket in browser mode. Every incoming
 // payload is parsed against the schemas below before a handler sees it.
 import { z } from 'zod';
+import { CatalogEntry } from '../catalog/catalog.std';
 import { Settings } from '../settings/settings.std';
 import type { RegisteredModel as StoredModel } from '../store/models.node';
 
@@ -165,21 +166,8 @@ export const DownloadStatus = z.strictObject({
 });
 export type DownloadStatus = z.infer<typeof DownloadStatus>;
 
-export const CatalogItem = z.strictObject({
-  name: z.string(),
-  title: z.string(),
-  summary: z.string(),
-  parameters: z.number(),
-  format: z.string(),
-  architecture: z.string(),
-  licence: z.string(),
-  repo: z.string(),
-  file: z.string(),
-  revision: z.string(),
-  sizeBytes: z.number(),
-  sizeExact: z.boolean(),
-  sha256: z.string().nullable(),
-  chat: z.boolean(),
+/** A catalog entry as the catalog defines it, with what this installation knows about it. */
+export const CatalogItem = CatalogEntry.extend({
   /** Memory it needs loaded, roughly: weights, KV cache at the context LightSeed uses, compute buffers. */
   memoryBytes: z.number(),
   /** The registered model made from it, if it was got before. */

@@ -88,20 +88,7 @@ export class ModelDownloads implements AsyncDisposable {
   async catalog(): Promise<CatalogItem[]> {
     return Promise.all(
       this.entries.map(async (entry) => ({
-        name: entry.name,
-        title: entry.title,
-        summary: entry.summary,
-        parameters: entry.parameters,
-        format: entry.format,
-        architecture: entry.architecture,
-        licence: entry.licence,
-        repo: entry.repo,
-        file: entry.file,
-        revision: entry.revision,
-        sizeBytes: entry.sizeBytes,
-        sizeExact: entry.sizeExact,
-        sha256: entry.sha256,
-        chat: entry.chat,
+        ...entry,
         memoryBytes: memoryNeeded(entry),
         modelId: this.#installed(entry)?.id ?? null,
         partialBytes: await partialBytes(this.#options.dir, entry),
