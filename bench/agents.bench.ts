@@ -39,10 +39,10 @@ it('division: the agents service against the bare lineage insert', async () => {
   try {
     await using services = await AppServices.create({ dataDir: dir.path, mode: 'cli', heartbeatMs: 0, log: () => {} });
     const db = services.database.connection;
-    const ada = services.agents.birth(insertGenesis(db), 'Ada');
-    await services.agents.divide(ada.id, 'warm-up'); // the pool's first draw calibrates the jitter source
+    const ada = services.agents.life.birth(insertGenesis(db), 'Ada');
+    await services.agents.life.divide(ada.id, 'warm-up'); // the pool's first draw calibrates the jitter source
     let tip = ada.id;
-    const ours = await timeMs(50, async () => (tip = (await services.agents.divide(tip, 'bench')).id));
+    const ours = await timeMs(50, async () => (tip = (await services.agents.life.divide(tip, 'bench')).id));
     const root = birthAgent(db, { genesisId: insertGenesis(db), name: 'Ref', traits: traitsFromChain(randomBytes(32)), bornAt: Date.now() });
     let refTip = root.id;
     const traits = traitsFromChain(randomBytes(32));

@@ -17,3 +17,26 @@ export function decayedFitness(fitness: number, fitnessAt: number, now: number, 
 export function currentFitness(agent: { fitness: number; fitnessAt: number; totalInteractions: number }, tau = FITNESS_TAU): number {
   return decayedFitness(agent.fitness, agent.fitnessAt, agent.totalInteractions, tau);
 }
+
+/** A feedback event as the fitness sees it: its value and the interaction it was given at. */
+export interface FitnessEvent {
+  value: number;
+  atInteraction: number;
+}
+
+/**
+ * The fitness right after each feedback event, from the inherited start (interaction 0) to
+ * interaction `now`: what the agent's fitness chart draws.
+ */
+export function fitnessHistory(inherited: number, events: readonly FitnessEvent[], now: number, tau = FITNESS_TAU): { interaction: number; fitness: number }[] {
+  const points = [{ interaction: 0, fitness: inherited }];
+  let fitness = inherited;
+  let at = 0;
+  for (const e of events) {
+    fitness = decayedFitness(fitness, at, e.atInteraction, tau) + e.value;
+    at = e.atInteraction;
+    points.push({ interaction: at, fitness });
+  }
+  points.push({ interaction: now, fitness: decayedFitness(fitness, at, now, tau) });
+  return points;
+}

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { simulate } from '../agents/simulate.node';
 import { TRAIT_NAMES } from '../agents/trait-names.std';
 import { AppServices } from '../services/app-services.node';
-import type { Turn, TurnResult } from '../services/agent-service.node';
+import type { Turn, TurnResult } from '../services/chat-service.node';
 import { findAgent, getAgent, type Agent } from '../store/lineage.node';
 import { mustFind } from './agents.node';
 import { UsageError, type CliContext, type Command } from './command.node';
@@ -34,11 +34,11 @@ export const birthCommand: Command = {
     const genesisId = Number(positionals[0]);
     if (!Number.isInteger(genesisId) || genesisId < 1) throw new UsageError('Name the Genesis record by its number: see `lightseed genesis`.');
     await using services = await openServices(context);
-    const agent = services.agents.birth(genesisId, typeof values.name === 'string' ? values.name : undefined);
-    if (values.json) context.out(JSON.stringify(services.agents.summary(agent), null, 2));
+    const agent = services.agents.life.birth(genesisId, typeof values.name === 'string' ? values.name : undefined);
+    if (values.json) context.out(JSON.stringify(services.agents.view.summary(agent), null, 2));
     else {
       context.out(`${agent.name} (#${agent.id}) was born from Genesis record ${genesisId}.`);
-      context.out(services.agents.detail(agent.id).persona);
+      context.out(services.agents.view.detail(agent.id).persona);
     }
     return 0;
   },
@@ -52,7 +52,7 @@ export const agentCommand: Command = {
   optionHelp: { json: { text: 'print JSON' } },
   async run(values, positionals, context) {
     await using services = await openServices(context);
-    const detail = services.agents.detail(agentNamed(services, positionals[0]).id);
+    const detail = services.agents.view.detail(agentNamed(services, positionals[0]).id);
     if (values.json) {
       context.out(JSON.stringify(detail, null, 2));
       return 0;
@@ -98,13 +98,13 @@ export const chatCommand: Command = {
     const input = createInterface({ input: process.stdin, terminal: false });
     // Ctrl-C stops the answer being written; a second one, or one while idle, quits.
     const onSigint = () => {
-      if (running && agents.stop(running.id)) return;
+      if (running && agents.chat.stop(running.id)) return;
       input.close();
     };
     process.on('SIGINT', onSigint);
     // Nobody reads the answers any more (`| head`): the chat ends as /quit ends it.
     const onClosed = () => {
-      if (running) agents.stop(running.id);
+      if (running) agents.chat.stop(running.id);
       input.close();
     };
     context.stdout.closed.addEventListener('abort', onClosed);
@@ -130,7 +130,7 @@ export const chatCommand: Command = {
           if (line === '/quit' || line === '/exit') break;
           if (line === '/up' || line === '/down') {
             if (!last) throw new UsageError('Nothing to rate yet.');
-            const result = await agents.feedback(last.message.id, line === '/up' ? 'up' : 'down');
+            const result = await agents.chat.feedback(last.message.id, line === '/up' ? 'up' : 'down');
             context.out(`${result.agent.name}: fitness ${result.fitness.toFixed(3)}${result.archived ? ' — archived: it no longer answers' : ''}`);
             if (result.divided) context.out(`${result.agent.name} divided: meet ${result.divided.name} (#${result.divided.id}).`);
             continue;
@@ -138,7 +138,7 @@ export const chatCommand: Command = {
           if (line === '/regen') {
             if (!last) throw new UsageError('Nothing to regenerate yet.');
             const previous = last;
-            last = await answer((onToken) => agents.regenerate(previous.message.id, onToken), agent.name);
+            last = await answer((onToken) => agents.chat.regenerate(previous.message.id, onToken), agent.name);
             continue;
           }
           const councilMatch = /^\/council\s+(\d+)\s+(.+)$/.exec(line);
@@ -146,7 +146,7 @@ export const chatCommand: Command = {
             const k = Number(councilMatch[1]);
             let member = 0;
             let speaking = 0;
-            const started = await agents.council(
+            const started = await agents.council.ask(
               { text: councilMatch[2]!, k, ...(conversationId ? { conversationId } : {}), parentId: last?.message.id ?? null },
               (_turn, agentId, t) => {
                 if (agentId !== speaking) write(`\n[${++member}] ${findAgent(services.database.connection, String(agentId))?.name ?? agentId}: `);
@@ -166,15 +166,15 @@ export const chatCommand: Command = {
           if (pickMatch) {
             const chosen = council[Number(pickMatch[1]) - 1];
             if (!chosen) throw new UsageError(council.length ? `Pick 1 to ${council.length}.` : 'No council answers to pick from: /council K QUESTION first.');
-            const { picked, others } = agents.pick(chosen.message.id);
-            context.out(`Picked ${picked.name}: fitness ${agents.fitnessOf(picked).toFixed(3)}; ${others.map((o) => `${o.name} ${agents.fitnessOf(o).toFixed(3)}`).join(', ')}`);
+            const { picked, others } = agents.council.pick(chosen.message.id);
+            context.out(`Picked ${picked.name}: fitness ${agents.life.fitnessOf(picked).toFixed(3)}; ${others.map((o) => `${o.name} ${agents.life.fitnessOf(o).toFixed(3)}`).join(', ')}`);
             last = chosen;
             council = [];
             continue;
           }
           if (line.startsWith('/')) throw new UsageError(`Unknown command ${line.split(/\s/)[0]}: /up /down /regen /council K QUESTION /pick N /quit.`);
           last = await answer(
-            (onToken) => agents.say({ agentId: agent.id, text: line, ...(conversationId ? { conversationId } : {}), parentId: last?.message.id ?? null }, onToken),
+            (onToken) => agents.chat.say({ agentId: agent.id, text: line, ...(conversationId ? { conversationId } : {}), parentId: last?.message.id ?? null }, onToken),
             agent.name,
           );
           conversationId = last.userMessage.conversationId;

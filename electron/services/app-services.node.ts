@@ -6,20 +6,15 @@ import { API_VERSION, type RunMode } from '../api/contract.std';
 import { EventHub } from '../api/event-hub.std';
 import { createRouter, type Handlers, type Router } from '../api/router.std';
 import { Database } from '../store/database.node';
-import { readSettings, writeSettings } from '../store/settings.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { assessInThisThread, workerAssessor } from '../../native-bridge/estimators/assessors.node';
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
+import { SettingsService } from './settings-service.node';
 import { ModelDownloads } from './model-downloads.node';
-import { AgentService, type TurnResult } from './agent-service.node';
-import { countAgents, getAgent, listAgents } from '../store/lineage.node';
-import { lineageColumns } from '../store/lineage-tree.node';
-import { newick, phylogenyCsv } from '../store/lineage-export.node';
-import { cladeSizes, generationStats, type CladeSeries } from '../store/lineage-stats.node';
-import { getMessage, replies, thread } from '../store/conversations.node';
-import { ApiError } from '../api/api-error.std';
+import { AgentService } from './agent-service.node';
+import type { TurnResult } from './chat-service.node';
 import type { EngineSpawner } from '../inference/engine-host.node';
 
 export const APP_VERSION: string = version;
@@ -48,6 +43,7 @@ export class AppServices implements AsyncDisposable {
   readonly inference: InferenceService;
   readonly downloads: ModelDownloads;
   readonly agents: AgentService;
+  readonly settings: SettingsService;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -63,6 +59,7 @@ export class AppServices implements AsyncDisposable {
     this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
     this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner, options.paths?.embeddedModel, join(options.dataDir, 'models'));
     this.downloads = new ModelDownloads(this.hub, this.inference, { dir: join(options.dataDir, 'models', 'downloads') });
+    this.settings = new SettingsService(database, this.hub);
     this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters') });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
@@ -101,13 +98,9 @@ export class AppServices implements AsyncDisposable {
         startedAt: this.startedAt,
       }),
       'app.ping': ({ nonce }) => ({ nonce, serverTime: Date.now() }),
-      'settings.get': () => readSettings(this.database.connection),
-      'settings.update': (change) => {
-        const settings = writeSettings(this.database.connection, change);
-        this.hub.emit('settings.changed', settings);
-        return settings;
-      },
-      'sources.list': async () => ({ sources: await this.entropy.sources(readSettings(this.database.connection).rtltcpEndpoints) }),
+      'settings.get': () => this.settings.get(),
+      'settings.update': (change) => this.settings.update(change),
+      'sources.list': async () => ({ sources: await this.entropy.sources(this.settings.get().rtltcpEndpoints) }),
       'harvest.start': (params) => this.entropy.start(params),
       'harvest.stop': () => this.entropy.stop(),
       'harvest.status': () => this.entropy.status,
@@ -125,15 +118,12 @@ export class AppServices implements AsyncDisposable {
         generationId: await this.inference.start(messages, { ...(maxTokens !== undefined ? { maxTokens } : {}), ...(temperature !== undefined ? { temperature } : {}) }),
       }),
       'generate.stop': ({ generationId }) => ({ stopping: this.inference.stop(generationId) }),
-      'agents.birth': ({ genesisId, name }) => this.agents.summary(this.agents.birth(genesisId, name)),
-      'agents.list': ({ state, limit, offset }) => ({
-        agents: listAgents(this.database.connection, { ...(state ? { state } : {}), limit: limit ?? 1000, offset: offset ?? 0 }).map((a) => this.agents.summary(a)),
-        total: countAgents(this.database.connection, state),
-      }),
-      'agents.get': ({ id }) => this.agents.detail(id),
+      'agents.birth': ({ genesisId, name }) => this.agents.view.summary(this.agents.life.birth(genesisId, name)),
+      'agents.list': ({ state, limit, offset }) => this.agents.view.list({ ...(state ? { state } : {}), limit: limit ?? 1000, offset: offset ?? 0 }),
+      'agents.get': ({ id }) => this.agents.view.detail(id),
       'chat.say': async ({ agentId, text, conversationId, parentId }) => {
         let turnId = 0;
-        const turn = await this.agents.say(
+        const turn = await this.agents.chat.say(
           { agentId, text, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
           (t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
         );
@@ -143,18 +133,18 @@ export class AppServices implements AsyncDisposable {
       },
       'chat.regenerate': async ({ messageId }) => {
         let turnId = 0;
-        const turn = await this.agents.regenerate(messageId, (t) => this.hub.emit('chat.token', { turnId, agentId: turn.agentId, text: t }));
+        const turn = await this.agents.chat.regenerate(messageId, (t) => this.hub.emit('chat.token', { turnId, agentId: turn.agentId, text: t }));
         turnId = turn.id;
         this.#reportTurn(turn.id, turn.agentId, turn.done);
         return { turnId };
       },
-      'chat.stop': ({ turnId }) => ({ stopping: this.agents.stop(turnId) }),
+      'chat.stop': ({ turnId }) => ({ stopping: this.agents.chat.stop(turnId) }),
       'chat.feedback': async ({ messageId, kind }) => {
-        const result = await this.agents.feedback(messageId, kind);
+        const result = await this.agents.chat.feedback(messageId, kind);
         return { fitness: result.fitness, archived: result.archived, childId: result.divided?.id ?? null };
       },
       'chat.council': async ({ text, k, conversationId, parentId }) => {
-        const council = await this.agents.council(
+        const council = await this.agents.council.ask(
           { text, k, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
           (turnId, agentId, t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
           (turn) => this.#reportTurn(turn.id, turn.agentId, turn.done),
@@ -163,30 +153,13 @@ export class AppServices implements AsyncDisposable {
         return { conversationId: council.userMessage.conversationId, userMessageId: council.userMessage.id, agentIds: council.members.map((m) => m.id) };
       },
       'chat.pick': ({ messageId }) => {
-        const { picked, others } = this.agents.pick(messageId);
+        const { picked, others } = this.agents.council.pick(messageId);
         return { pickedId: picked.id, otherIds: others.map((a) => a.id) };
       },
-      'lineage.tree': ({ rootId, trait }) => lineageColumns(this.database.connection, { ...(rootId !== undefined ? { rootId } : {}), ...(trait ? { trait } : {}) }),
-      'lineage.stats': ({ rootId }) => {
-        const db = this.database.connection;
-        const root = rootId === undefined ? undefined : getAgent(db, rootId)?.rootId;
-        if (rootId !== undefined && root === undefined) throw new ApiError('not_found', `There is no agent ${rootId}.`);
-        return { generations: generationStats(db, root ?? null), clades: root === undefined ? null : topClades(cladeSizes(db, root), 12) };
-      },
-      'lineage.export': ({ rootId, format }) => {
-        const db = this.database.connection;
-        const root = getAgent(db, rootId);
-        if (!root) throw new ApiError('not_found', `There is no agent ${rootId}.`);
-        const base = root.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') || `agent-${rootId}`;
-        return format === 'newick' ? { text: newick(db, root.rootId), fileName: `${base}.nwk` } : { text: phylogenyCsv(db, root.rootId), fileName: `${base}-phylogeny.csv` };
-      },
-      'chat.thread': ({ leafId }) => {
-        const db = this.database.connection;
-        if (!getMessage(db, leafId)) throw new ApiError('not_found', `There is no message ${leafId}.`);
-        const messages = thread(db, leafId);
-        const siblings = Object.fromEntries(messages.map((m) => [String(m.id), replies(db, m.conversationId, m.parentId).map((r) => r.id)]));
-        return { messages, siblings };
-      },
+      'lineage.tree': ({ rootId, trait }) => this.agents.lineage.tree({ ...(rootId !== undefined ? { rootId } : {}), ...(trait ? { trait } : {}) }),
+      'lineage.stats': ({ rootId }) => this.agents.lineage.stats(rootId),
+      'lineage.export': ({ rootId, format }) => this.agents.lineage.export(rootId, format),
+      'chat.thread': ({ leafId }) => this.agents.chat.thread(leafId),
     };
   }
 
@@ -232,18 +205,4 @@ export class AppServices implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
-}
-
-/** The `keep` largest clades (by their largest size) and the rest summed as "others", for a readable Muller plot. */
-function topClades(series: CladeSeries, keep: number): CladeSeries {
-  if (series.clades.length <= keep) return series;
-  const peak = series.clades.map((_, c) => Math.max(...series.sizes.map((row) => row[c]!)));
-  const order = [...peak.keys()].sort((a, b) => peak[b]! - peak[a]!);
-  const kept = order.slice(0, keep);
-  const rest = order.slice(keep);
-  return {
-    clades: [...kept.map((c) => series.clades[c]!), { id: 0, name: `${rest.length} other clades` }],
-    times: series.times,
-    sizes: series.sizes.map((row) => [...kept.map((c) => row[c]!), rest.reduce((sum, c) => sum + row[c]!, 0)]),
-  };
 }

@@ -80,6 +80,12 @@ export function getGenesis(db: BetterSqlite3.Database, id: number): (GenesisSumm
   return row ? { ...toSummary(row), record: JSON.parse(row.record) as GenesisRecord } : undefined;
 }
 
+/** The 256-bit seed of a Genesis record, or undefined when there is no such record. */
+export function genesisSeed(db: BetterSqlite3.Database, id: number): Uint8Array | undefined {
+  const row = db.prepare('SELECT seed FROM genesis WHERE id = ?').get(id) as { seed: Buffer } | undefined;
+  return row ? new Uint8Array(row.seed) : undefined;
+}
+
 export function getGenesisAudit(db: BetterSqlite3.Database, id: number): Uint8Array | undefined {
   const row = db.prepare('SELECT raw_audit FROM genesis WHERE id = ?').get(id) as { raw_audit: Buffer } | undefined;
   return row ? new Uint8Array(row.raw_audit) : undefined;

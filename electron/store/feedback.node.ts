@@ -1,7 +1,7 @@
 // Interactions and fitness: feedback events, and the agent's fitness folded from them as
 // agents/fitness.std.ts defines it (the stored value is valid at `fitness_at`).
 import type BetterSqlite3 from 'better-sqlite3';
-import { decayedFitness, FITNESS_TAU } from '../agents/fitness.std';
+import { decayedFitness, FITNESS_TAU, type FitnessEvent } from '../agents/fitness.std';
 import { LineageError } from './lineage.node';
 
 export type FeedbackKind = 'up' | 'down' | 'council-pick';
@@ -56,8 +56,15 @@ export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, t
     | { total_interactions: number; inherited_fitness: number }
     | undefined;
   if (!agent) throw new LineageError(`There is no agent ${agentId}.`);
-  const events = db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[];
   // A divided agent starts from its parent's fitness at the division (interaction 0).
   const inherited = decayedFitness(agent.inherited_fitness, 0, agent.total_interactions, tau);
-  return events.reduce((sum, e) => sum + decayedFitness(e.value, e.at_interaction, agent.total_interactions, tau), inherited);
+  return feedbackEvents(db, agentId).reduce((sum, e) => sum + decayedFitness(e.value, e.atInteraction, agent.total_interactions, tau), inherited);
+}
+
+/** The agent's feedback events in the order given. */
+export function feedbackEvents(db: BetterSqlite3.Database, agentId: number): FitnessEvent[] {
+  return (db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[]).map((e) => ({
+    value: e.value,
+    atInteraction: e.at_interaction,
+  }));
 }

@@ -2,6 +2,7 @@
 // clade sizes over time (the data of a Muller plot).
 import type BetterSqlite3 from 'better-sqlite3';
 import { FITNESS_TAU } from '../agents/fitness.std';
+import type { CladeSeries } from '../agents/clades.std';
 
 export interface GenerationStats {
   generation: number;
@@ -37,15 +38,6 @@ export function generationStats(db: BetterSqlite3.Database, rootId: number | nul
     byGeneration.get(row.generation)!.traits[row.key] = { mean: row.mean, sd: Math.sqrt(Math.max(0, row.variance)) };
   }
   return [...byGeneration.values()];
-}
-
-export interface CladeSeries {
-  /** The agent that founds each clade (the root's descendants at `depth`). */
-  clades: { id: number; name: string }[];
-  /** Sampling times (ms since epoch). */
-  times: number[];
-  /** sizes[t][c]: living members of clade c at times[t] (agents born by then and not yet archived). */
-  sizes: number[][];
 }
 
 /** Clade sizes over time in one lineage; a clade is the subtree of one descendant at `depth` generations below the root. */

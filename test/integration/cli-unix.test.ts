@@ -37,12 +37,12 @@ beforeAll(async () => {
     adapterCacheDir: join(data, 'adapters'),
     drawPoolBytes: async (n) => randomBytes(n),
   });
-  const ada = agents.birth(insertGenesis(database.connection), 'Ada');
+  const ada = agents.life.birth(insertGenesis(database.connection), 'Ada');
   // Two children of one parent, and a grandchild: each name names one living agent.
-  const first = await agents.divide(ada.id, 'test');
-  await agents.divide(ada.id, 'test');
-  await agents.divide(first.id, 'test');
-  for (let i = 0; i < 40; i++) agents.birth(insertGenesis(database.connection));
+  const first = await agents.life.divide(ada.id, 'test');
+  await agents.life.divide(ada.id, 'test');
+  await agents.life.divide(first.id, 'test');
+  for (let i = 0; i < 40; i++) agents.life.birth(insertGenesis(database.connection));
   spareGenesis = insertGenesis(database.connection);
 }, 60_000);
 afterAll(() => dir.remove());
