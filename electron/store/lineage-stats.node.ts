@@ -16,22 +16,25 @@ export interface GenerationStats {
 
 /** Per generation, for one lineage (rootId) or all of them (null). */
 export function generationStats(db: BetterSqlite3.Database, rootId: number | null, tau = FITNESS_TAU): GenerationStats[] {
+  // One lineage by its index (root_id, generation); all of them by a scan. Two texts, not
+  // `@root IS NULL OR …`, which SQLite can only plan as a scan.
+  const root = rootId === null ? {} : { root: rootId };
   const rows = db
     .prepare(
       `SELECT generation, count(*) AS n,
               avg(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS mean,
               max(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS max
-       FROM agent WHERE @root IS NULL OR root_id = @root GROUP BY generation ORDER BY generation`,
+       FROM agent ${rootId === null ? '' : 'WHERE root_id = @root'} GROUP BY generation ORDER BY generation`,
     )
-    .all({ root: rootId, tau }) as { generation: number; n: number; mean: number; max: number }[];
+    .all({ ...root, tau }) as { generation: number; n: number; mean: number; max: number }[];
   const traitRows = db
     .prepare(
       `SELECT a.generation, t.key, avg(t.value) AS mean, avg(t.value * t.value) - avg(t.value) * avg(t.value) AS variance
        FROM agent a, json_each(a.traits) t
-       WHERE (@root IS NULL OR a.root_id = @root) AND t.type IN ('real', 'integer')
+       WHERE ${rootId === null ? '' : 'a.root_id = @root AND'} t.type IN ('real', 'integer')
        GROUP BY a.generation, t.key`,
     )
-    .all({ root: rootId }) as { generation: number; key: string; mean: number; variance: number }[];
+    .all(root) as { generation: number; key: string; mean: number; variance: number }[];
   const byGeneration = new Map<number, GenerationStats>();
   for (const row of rows) byGeneration.set(row.generation, { generation: row.generation, count: row.n, meanFitness: row.mean, maxFitness: row.max, traits: {} });
   for (const row of traitRows) {

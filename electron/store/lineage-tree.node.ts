@@ -21,10 +21,12 @@ export function lineageColumns(db: BetterSqlite3.Database, options: { rootId?: n
     .prepare(
       `SELECT id, coalesce(parent_id, 0) AS parent, generation, fitness, fitness_at, total_interactions, state = 'archived' AS archived, name,
               CASE WHEN @trait IS NULL THEN NULL ELSE json_extract(traits, '$."' || @trait || '"') END AS trait
-       FROM agent WHERE (@root IS NULL OR root_id = @root) ORDER BY generation, id LIMIT @limit`,
+       FROM agent ${options.rootId === undefined ? '' : 'WHERE root_id = @root'} ORDER BY generation, id LIMIT @limit`,
     )
     .raw()
-    .all({ root: options.rootId ?? null, trait: options.trait ?? null, limit: options.limit ?? 1_000_000 }) as [number, number, number, number, number, number, number, string, number | null][];
+    // One lineage by its index (root_id, generation); the whole forest by a scan. Two texts, not
+    // `@root IS NULL OR …`, which SQLite can only plan as a scan.
+    .all({ ...(options.rootId === undefined ? {} : { root: options.rootId }), trait: options.trait ?? null, limit: options.limit ?? 1_000_000 }) as [number, number, number, number, number, number, number, string, number | null][];
   const columns: LineageColumns = { ids: [], parentIds: [], generations: [], fitness: [], archived: [], names: [], trait: options.trait ? [] : null };
   for (const [id, parent, generation, fitness, fitnessAt, total, archived, name, trait] of rows) {
     columns.ids.push(id);
