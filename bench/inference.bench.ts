@@ -15,7 +15,7 @@ import { adapterShapeOf } from '../electron/agents/adapter-shape.node';
 import { materialiseAdapter, noiseAdapterPath, voiceTokenBias } from '../electron/agents/adapter.node';
 import { samplingProfile } from '../electron/agents/profile.std';
 import { adapterRank, traitsFromChain } from '../electron/agents/traits.node';
-import { EngineHost } from '../electron/inference/engine-host.node';
+import { EngineClient } from '../electron/inference/engine-client.node';
 import { readGguf } from '../electron/inference/gguf/gguf-reader.node';
 import { needsLightSeedBuild, validateModel } from '../electron/inference/gguf/gguf-validate.std';
 import { buildModel, type ModelShape } from '../electron/inference/gguf/model-builder.node';
@@ -115,7 +115,7 @@ async function ours(modelPath: string, threads: number, contextSize = 512): Prom
   const chain = Uint8Array.from(createHash('sha256').update('bench agent').digest());
   const traits = traitsFromChain(chain);
   const dir = makeTempDir();
-  const engine = new EngineHost({ workerPath: paths.engineWorker });
+  const engine = new EngineClient({ workerPath: paths.engineWorker });
   try {
     const { path } = await materialiseAdapter({ chain, traits, rank: adapterRank(chain), shape, cacheDir: dir.path });
     const profile = samplingProfile(traits);

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
-import { EngineHost } from '../electron/inference/engine-host.node';
+import { EngineClient } from '../electron/inference/engine-client.node';
 import { convertModel } from '../electron/inference/gguf/convert-model.node';
 import { readGguf } from '../electron/inference/gguf/gguf-reader.node';
 import { needsLightSeedBuild, validateModel } from '../electron/inference/gguf/gguf-validate.std';
@@ -86,7 +86,7 @@ function raw(modelPath: string, threads: number, build: 'lightseed' | 'prebuilt'
 
 /** Our engine: a plain completion with our sampler, the best of three runs. */
 async function ours(modelPath: string, threads: number): Promise<number> {
-  await using engine = new EngineHost({ workerPath: paths.engineWorker });
+  await using engine = new EngineClient({ workerPath: paths.engineWorker });
   await engine.load(modelPath, { threads, contextSize: 256, needsLightSeedBuild: needsLightSeedBuild(validateModel(await readGguf(modelPath), modelPath)) });
   let best = 0;
   for (let i = 0; i < 3; i++) {

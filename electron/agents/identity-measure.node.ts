@@ -2,7 +2,7 @@
 // agents' next-token distributions on fixed probe prompts, and the perplexity of
 // held-out text with and without an agent's adapter (the adapter must not cost the
 // model its quality).
-import type { EngineHost } from '../inference/engine-host.node';
+import type { EngineClient } from '../inference/engine-client.node';
 import type { AdapterRef } from '../inference/engine-protocol.std';
 
 /** The probes: short prompts whose next token depends on who answers. */
@@ -35,7 +35,7 @@ export function klDivergence(p: Float64Array, q: Float64Array): number {
 }
 
 /** Next-token distributions for every probe under one adapter set. */
-export async function probeDistributions(engine: EngineHost, adapters: AdapterRef[], probes: readonly string[] = PROBE_PROMPTS): Promise<Float64Array[]> {
+export async function probeDistributions(engine: EngineClient, adapters: AdapterRef[], probes: readonly string[] = PROBE_PROMPTS): Promise<Float64Array[]> {
   const out: Float64Array[] = [];
   for (const probe of probes) out.push(softmax(await engine.promptLogits(probe, adapters)));
   return out;
@@ -49,7 +49,7 @@ export function meanSymmetricKl(a: readonly Float64Array[], b: readonly Float64A
 }
 
 /** exp(mean −ln p) over the texts' tokens. */
-export async function perplexity(engine: EngineHost, texts: readonly string[], adapters: AdapterRef[]): Promise<number> {
+export async function perplexity(engine: EngineClient, texts: readonly string[], adapters: AdapterRef[]): Promise<number> {
   let nll = 0;
   let tokens = 0;
   for (const text of texts) {

@@ -1,7 +1,7 @@
 // Model registry and generation commands.
 import { AppServices } from '../services/app-services.node';
 import { drawSamplingSeed } from '../services/sampling-entropy.node';
-import { EngineHost } from '../inference/engine-host.node';
+import { EngineClient } from '../inference/engine-client.node';
 import { needsLightSeedBuild } from '../inference/gguf/gguf-validate.std';
 import { getModel, listModels, removeModel, setDefaultModel, type RegisteredModel } from '../store/models.node';
 import { UsageError, type CliContext, type Command, type OptionValues } from './command.node';
@@ -212,7 +212,7 @@ export const generateCommand: Command = {
     const db = services.database.connection;
     const model = typeof values.model === 'string' ? getModel(db, values.model) : await services.inference.defaultOrEmbedded();
     if (!model) throw new UsageError(typeof values.model === 'string' ? `There is no model "${values.model}".` : 'No default model: `lightseed models add FILE.gguf` first.');
-    await using engine = new EngineHost({ workerPath: context.paths.engineWorker });
+    await using engine = new EngineClient({ workerPath: context.paths.engineWorker });
     const info = await engine.load(model.path, { threads: threadsOption ?? services.inference.threadsFor(model), contextSize: Math.min(model.contextLength, 2048), needsLightSeedBuild: needsLightSeedBuild(model) });
     services.inference.noteLoaded(model, info);
     const seed = await drawSamplingSeed(db);

@@ -1,7 +1,8 @@
 // The inference engine process: llama.cpp through node-llama-cpp, our sampler over
 // its logits, randomness from a DRBG seeded with pool entropy sent by the main
 // process. Runs as a child process (or Electron utility process); if it crashes,
-// only this process dies.
+// only this process dies. Over 400 lines: the process's whole request loop (load,
+// generate, logits, score, adapters, status) in one file, each request a short method.
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { resolveChatWrapper, TokenBias, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';

@@ -15,7 +15,7 @@ import { SettingsService } from './settings-service.node';
 import { ModelDownloads } from './model-downloads.node';
 import { AgentService } from './agent-service.node';
 import type { TurnResult } from './chat-service.node';
-import type { EngineSpawner } from '../inference/engine-host.node';
+import type { EngineSpawner } from '../inference/engine-client.node';
 
 export const APP_VERSION: string = version;
 export const DATABASE_FILE = 'lightseed.db';

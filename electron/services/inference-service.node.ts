@@ -6,7 +6,7 @@ import { basename, resolve } from 'node:path';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import type { RegisteredModel } from '../api/contract.std';
-import { EngineCrashedError, EngineHost, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-host.node';
+import { EngineCrashedError, EngineClient, type EngineSpawner, type GenerateRequest, type Generation } from '../inference/engine-client.node';
 import { LOADED_CONTEXT, type ChatTurn, type LoadedModelInfo } from '../inference/engine-protocol.std';
 import { needsLightSeedBuild, type ModelSummary } from '../inference/gguf/gguf-validate.std';
 import type { Database } from '../store/database.node';
@@ -21,7 +21,7 @@ export function machineName(): string {
 }
 
 export class InferenceService implements AsyncDisposable {
-  #engine: EngineHost | undefined;
+  #engine: EngineClient | undefined;
   #loaded: { path: string; threads: number; sha256: string } | undefined;
   #nextId = 1;
   #moveChecked = false;
@@ -43,7 +43,7 @@ export class InferenceService implements AsyncDisposable {
   /** A trial load in a fresh engine process of its own: whatever llama.cpp rejects or aborts on costs one sentence. */
   async #check(path: string, summary: ModelSummary): Promise<void> {
     if (!this.engineWorker) return;
-    await using engine = new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
+    await using engine = new EngineClient({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
     try {
       await engine.check(path, needsLightSeedBuild(summary));
     } catch (error) {
@@ -111,7 +111,7 @@ export class InferenceService implements AsyncDisposable {
   }
 
   /** The default model, loaded in the engine process (with the thread count from the settings, or measured). */
-  async use(): Promise<{ engine: EngineHost; model: RegisteredModel }> {
+  async use(): Promise<{ engine: EngineClient; model: RegisteredModel }> {
     const chosen = await this.defaultOrEmbedded();
     if (!chosen) throw new ApiError('failed_precondition', 'No model yet: add a GGUF file on the Models page.');
     let model: RegisteredModel;
@@ -121,7 +121,7 @@ export class InferenceService implements AsyncDisposable {
       throw new ApiError('failed_precondition', (error as Error).message, undefined, { cause: error });
     }
     if (!this.engineWorker) throw new ApiError('unavailable', 'The inference engine is not available in this build.');
-    this.#engine ??= new EngineHost({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
+    this.#engine ??= new EngineClient({ workerPath: this.engineWorker, ...(this.spawn ? { spawn: this.spawn } : {}) });
     const threads = this.threadsFor(model);
     if (this.#loaded?.path !== model.path || (threads && this.#loaded.threads !== threads) || this.#loaded.sha256 !== model.sha256) {
       this.#loaded = undefined;

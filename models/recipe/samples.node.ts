@@ -4,7 +4,7 @@
 //
 // Usage: samples.node.ts MODEL.gguf ENGINE_WORKER.js  (prints JSON)
 import { createHash } from 'node:crypto';
-import { EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineClient } from '../../electron/inference/engine-client.node';
 
 const [modelPath, workerPath] = process.argv.slice(2);
 if (!modelPath || !workerPath) throw new Error('usage: samples MODEL.gguf ENGINE_WORKER.js');
@@ -23,7 +23,7 @@ export const PROMPTS = [
 ];
 const PERSONA = 'You are Ada, a small companion born from physical noise. You are curious and full of questions, warm and kind. Your goal is to make the person you talk to feel heard. Answer in a sentence or two.';
 
-await using engine = new EngineHost({ workerPath });
+await using engine = new EngineClient({ workerPath });
 await engine.load(modelPath, { threads: 1, contextSize: 256 });
 const exchanges = [];
 for (const [i, prompt] of PROMPTS.entries()) {

@@ -10,7 +10,7 @@ import { materialiseAdapter } from '../../electron/agents/adapter.node';
 import { meanSymmetricKl, perplexity, probeDistributions } from '../../electron/agents/identity-measure.node';
 import { samplingProfile } from '../../electron/agents/profile.std';
 import { adapterRank, traitsFromChain } from '../../electron/agents/traits.node';
-import { EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineClient } from '../../electron/inference/engine-client.node';
 import type { AdapterRef } from '../../electron/inference/engine-protocol.std';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -18,7 +18,7 @@ import { tinyModel } from '../helpers/tiny-model';
 
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
 let dir: ReturnType<typeof makeTempDir>;
-let engine: EngineHost;
+let engine: EngineClient;
 let shape: AdapterShape;
 
 const seed = (text: string) => new Uint8Array(createHash('sha256').update(text).digest());
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const modelPath = join(dir.path, 'tiny.gguf');
   await tinyModel(modelPath, 21, 'llama', 1024);
   shape = await adapterShapeOf(modelPath);
-  engine = new EngineHost({ workerPath: paths.engineWorker });
+  engine = new EngineClient({ workerPath: paths.engineWorker });
   await engine.load(modelPath, { threads: 1, contextSize: 1024 });
 }, 60_000);
 afterAll(async () => {

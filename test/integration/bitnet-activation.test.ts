@@ -6,7 +6,7 @@
 // fails if the patch is lost. On the prebuilt llama.cpp a ReLU² model is refused, never run.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError, EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineError, EngineClient } from '../../electron/inference/engine-client.node';
 import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
 import { needsLightSeedBuild, validateModel } from '../../electron/inference/gguf/gguf-validate.std';
 import { BYTE_TOKEN_OFFSET, buildModel, type ModelShape } from '../../electron/inference/gguf/model-builder.node';
@@ -135,7 +135,7 @@ async function validatedNeed(file: string): Promise<boolean> {
 describe("bitnet's feed-forward activation", () => {
   // CI builds llama.cpp (.ci/run installs cmake): there a missing build fails this test instead of skipping it.
   it.skipIf(!built.ok && process.env.CI !== 'true')(`computes ReLU² as a plain forward pass does (LightSeed's llama.cpp build)${built.ok ? '' : ` — skipped: ${built.reason}`}`, async () => {
-    await using engine = new EngineHost({ workerPath: paths.engineWorker });
+    await using engine = new EngineClient({ workerPath: paths.engineWorker });
     const results: Record<string, { engine: Float32Array; relu2: Float64Array; silu: Float64Array }> = {};
     for (const activation of ['relu2', 'silu'] as const) {
       const info = await engine.load(join(dir.path, `${activation}.gguf`), { threads: 1, contextSize: 64, needsLightSeedBuild: await validatedNeed(`${activation}.gguf`) });
@@ -156,7 +156,7 @@ describe("bitnet's feed-forward activation", () => {
     const previous = process.env.LIGHTSEED_LLAMA;
     process.env.LIGHTSEED_LLAMA = 'prebuilt';
     try {
-      await using engine = new EngineHost({ workerPath: paths.engineWorker });
+      await using engine = new EngineClient({ workerPath: paths.engineWorker });
       const error = await engine.load(join(dir.path, 'relu2.gguf'), { threads: 1, contextSize: 64, needsLightSeedBuild: await validatedNeed('relu2.gguf') }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EngineError);
       expect((error as Error).message).toMatch(/relu2\.gguf needs a ReLU² feed-forward.*not built here.*would run it with SiLU.*not loaded/);

@@ -12,7 +12,7 @@ import { materialiseAdapter } from '../../electron/agents/adapter.node';
 import { meanSymmetricKl, perplexity, probeDistributions } from '../../electron/agents/identity-measure.node';
 import { samplingProfile } from '../../electron/agents/profile.std';
 import { adapterRank, traitsFromChain } from '../../electron/agents/traits.node';
-import { EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineClient } from '../../electron/inference/engine-client.node';
 import type { AdapterRef } from '../../electron/inference/engine-protocol.std';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
@@ -57,7 +57,7 @@ describe('the embedded model', () => {
   }, 400_000);
 
   it('gives agents measurably different voices at the model’s quality (KL between agents, perplexity with and without adapters)', async () => {
-    await using engine = new EngineHost({ workerPath: buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href).engineWorker });
+    await using engine = new EngineClient({ workerPath: buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href).engineWorker });
     await engine.load(MODEL, { threads: 1, contextSize: 256 });
     const shape = await adapterShapeOf(MODEL);
     const seed = (text: string) => new Uint8Array(createHash('sha256').update(text).digest());

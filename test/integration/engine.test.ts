@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineCrashedError, EngineClient } from '../../electron/inference/engine-client.node';
 import { ADAPTERS_KEPT } from '../../electron/inference/engine-protocol.std';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { readGguf } from '../../electron/inference/gguf/gguf-reader.node';
@@ -24,13 +24,13 @@ import { tinyModel } from '../helpers/tiny-model';
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
 let dir: ReturnType<typeof makeTempDir>;
 let modelPath: string;
-let engine: EngineHost;
+let engine: EngineClient;
 
 beforeAll(async () => {
   dir = makeTempDir();
   modelPath = join(dir.path, 'tiny.gguf');
   await tinyModel(modelPath, 11);
-  engine = new EngineHost({ workerPath: paths.engineWorker });
+  engine = new EngineClient({ workerPath: paths.engineWorker });
   await engine.load(modelPath, { threads: 1, contextSize: 256 });
 }, 60_000);
 afterAll(async () => {
@@ -58,7 +58,7 @@ describe('inference engine', () => {
 
   it('stops mid-stream when aborted', async () => {
     let pieces = 0;
-    const generation: Awaited<ReturnType<EngineHost['generate']>> = await engine.generate({ prompt: 'Tell', maxTokens: 200, seed: randomBytes(48), sampler: { temperature: 1, topK: 0, topP: 1, minP: 0 } }, () => {
+    const generation: Awaited<ReturnType<EngineClient['generate']>> = await engine.generate({ prompt: 'Tell', maxTokens: 200, seed: randomBytes(48), sampler: { temperature: 1, topK: 0, topP: 1, minP: 0 } }, () => {
       if (++pieces === 2) generation.abort();
     });
     const { stats } = await generation.done;
@@ -166,9 +166,9 @@ describe('inference engine', () => {
   it("starts a plain prompt with BOS where the file asks for it (add_bos_token), never twice, and defaults to llama.cpp's sampler (no repetition penalty)", async () => {
     const withBos = join(dir.path, 'with-bos.gguf');
     await tinyModel(withBos, 11, 'llama', 512, { addBosToken: true });
-    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    await using other = new EngineClient({ workerPath: paths.engineWorker });
     await other.load(withBos, { threads: 1, contextSize: 256 });
-    const promptTokens = async (host: EngineHost, prompt: string) => (await (await host.generate({ prompt, maxTokens: 1, seed: randomBytes(48), sampler: { temperature: 0 } })).done).stats.promptTokens;
+    const promptTokens = async (host: EngineClient, prompt: string) => (await (await host.generate({ prompt, maxTokens: 1, seed: randomBytes(48), sampler: { temperature: 0 } })).done).stats.promptTokens;
     // The same weights and vocabulary: only the flag differs, and so does the prompt by one token.
     expect(await promptTokens(other, 'Once upon')).toBe((await promptTokens(engine, 'Once upon')) + 1);
     // A prompt that already begins with BOS (written as its text, parsed as llama.cpp parses it) gets no second one.
@@ -186,7 +186,7 @@ describe('inference engine', () => {
   it('loads a bitnet model too', async () => {
     const path = join(dir.path, 'bitnet.gguf');
     await tinyModel(path, 12, 'bitnet');
-    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    await using other = new EngineClient({ workerPath: paths.engineWorker });
     await other.load(path, { threads: 1, contextSize: 128 });
     const { stats } = await (await other.generate({ prompt: 'hi', maxTokens: 4, seed: randomBytes(48) })).done;
     expect(stats.promptTokens).toBe(2);
@@ -195,7 +195,7 @@ describe('inference engine', () => {
 
 describe('thread count', () => {
   it('measured at load when none is given: each candidate count decoded, the fastest kept, and the engine runs with it', async () => {
-    await using other = new EngineHost({ workerPath: paths.engineWorker });
+    await using other = new EngineClient({ workerPath: paths.engineWorker });
     const info = await other.load(modelPath, { threads: 0, contextSize: 128 });
     expect(info.threadSpeeds?.map((s) => s.threads)).toEqual(threadCandidates(availableParallelism()));
     for (const { tokensPerSecond } of info.threadSpeeds!) expect(tokensPerSecond).toBeGreaterThan(0);

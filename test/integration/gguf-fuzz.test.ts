@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GgufError } from '../../electron/inference/gguf/gguf-format.std';
 import { needsLightSeedBuild, type ModelSummary } from '../../electron/inference/gguf/gguf-validate.std';
-import { EngineHost } from '../../electron/inference/engine-host.node';
+import { EngineClient } from '../../electron/inference/engine-client.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { Database } from '../../electron/store/database.node';
 import { addModel, verifyModelFile } from '../../electron/services/model-registry.node';
@@ -187,7 +187,7 @@ afterAll(async () => {
 
 /** llama.cpp's trial load, as `models add` asks it (after validation, which decides the build). */
 const check = async (path: string, summary: ModelSummary) => {
-  await using engine = new EngineHost({ workerPath: paths.engineWorker });
+  await using engine = new EngineClient({ workerPath: paths.engineWorker });
   await engine.check(path, needsLightSeedBuild(summary));
 };
 

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crashReason } from '../../electron/inference/engine-host.node';
+import { crashReason } from '../../electron/inference/engine-client.node';
 import { unpackedPath } from '../../electron/paths/build-paths.node';
 import { makeTempDir } from '../helpers/temp-dir';
 

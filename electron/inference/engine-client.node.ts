@@ -1,5 +1,8 @@
-// The main process's handle on the inference engine process. llama.cpp can abort the
-// process it runs in; it runs in its own, and when that dies the host says so,
+// The main process's handle on the inference engine process. The engine has one name
+// per role: engine-protocol.std.ts (its messages), engine-worker.node.ts (the process
+// that runs llama.cpp), this client, engine-utility-process.node.ts (starting it as an
+// Electron utility process); services/inference-service.node.ts owns a client. llama.cpp can abort the
+// process it runs in; it runs in its own, and when that dies the client says so,
 // fails the requests in flight with a clear error, and starts a fresh one (reloading
 // the model) for the next request.
 import { fork } from 'node:child_process';
@@ -51,7 +54,7 @@ export interface Generation {
   abort(): void;
 }
 
-/** The engine's process as the host sees it: a Node child process or an Electron utility process. */
+/** The engine's process as the client sees it: a Node child process or an Electron utility process. */
 export interface EngineProcess {
   readonly pid: number | undefined;
   send(request: EngineRequest): void;
@@ -81,7 +84,7 @@ export const forkEngine: EngineSpawner = (workerPath) => {
   };
 };
 
-export interface EngineHostOptions {
+export interface EngineClientOptions {
   /** The built engine entry (out/main/engine-worker.js). */
   workerPath: string;
   /** How to start the engine process. Default: a Node child process (forkEngine). */
@@ -95,7 +98,7 @@ type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 type Pending = { resolve: (reply: EngineReply) => void; reject: (error: Error) => void; onToken?: (text: string) => void };
 
-export class EngineHost implements AsyncDisposable {
+export class EngineClient implements AsyncDisposable {
   #child: EngineProcess | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
@@ -105,7 +108,7 @@ export class EngineHost implements AsyncDisposable {
   #restarts = 0;
   #crashed = false;
 
-  constructor(private readonly options: EngineHostOptions) {}
+  constructor(private readonly options: EngineClientOptions) {}
 
   /** How many times the engine process was restarted after dying. */
   get restarts(): number {
@@ -239,7 +242,7 @@ export class EngineHost implements AsyncDisposable {
     return (await this.#request<Extract<EngineReply, { type: 'status' }>>({ type: 'status' }).reply).adaptersLoaded;
   }
 
-  /** Kills the engine process (tests use this to prove the host survives). */
+  /** Kills the engine process (tests use this to prove the client survives). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.#child?.kill(signal);
   }

@@ -5,14 +5,14 @@
 // adapter, the worker and llama.cpp are the real ones, the same as the app's.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineCrashedError, EngineHost } from '../../electron/inference/engine-host.node';
-import { utilityEngineSpawner, type UtilityForkOptions } from '../../electron/inference/utility-engine.node';
+import { EngineCrashedError, EngineClient } from '../../electron/inference/engine-client.node';
+import { utilityEngineSpawner, type UtilityForkOptions } from '../../electron/inference/engine-utility-process.node';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { utilityProcess } from '../fixtures/electron-double/utility-process.mjs';
 
 const paths = buildPathsFrom(new URL('../../out/main/index.js', import.meta.url).href);
 
-let engine: EngineHost;
+let engine: EngineClient;
 const forks: { modulePath: string; options: UtilityForkOptions }[] = [];
 
 beforeAll(async () => {
@@ -20,7 +20,7 @@ beforeAll(async () => {
     forks.push({ modulePath, options });
     return utilityProcess.fork(modulePath, args, options);
   });
-  engine = new EngineHost({ workerPath: paths.engineWorker, spawn: spawner });
+  engine = new EngineClient({ workerPath: paths.engineWorker, spawn: spawner });
   await engine.load(paths.embeddedModel, { threads: 1, contextSize: 256 });
 }, 60_000);
 afterAll(async () => {

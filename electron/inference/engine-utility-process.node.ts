@@ -3,7 +3,7 @@
 // child that is given Electron's process.parentPort). engine-process.main.ts hands it
 // the real utilityProcess.fork. Same EngineProcess as the Node child of CLI and browser
 // mode: a llama.cpp crash takes that process down, never the main one.
-import type { EngineProcess, EngineSpawner } from './engine-host.node';
+import type { EngineProcess, EngineSpawner } from './engine-client.node';
 import type { EngineReply, EngineRequest } from './engine-protocol.std';
 
 /** The members of Electron's UtilityProcess used here. */
