@@ -48,6 +48,12 @@ export interface HfServer extends AsyncDisposable {
   /** Bytes of content sent so far. */
   sentBytes(): number;
   setRate(bytesPerSecond: number | undefined): void;
+  /**
+   * Stops every body at this offset of its file (a multiple of 16 KiB lands exactly) until
+   * called again with another offset or undefined: a download that is exactly half there,
+   * or one that stops arriving, without depending on timing.
+   */
+  holdAt(offset: number | undefined): void;
   /** Serves other bytes under the same name from now on (a file replaced upstream). */
   replace(key: string, bytes: Buffer): void;
   setMode(mode: HostileMode | undefined): void;
@@ -66,13 +72,21 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
   let dropPending = options.dropAfterBytes;
   let sent = 0;
   let nextFree = 0;
+  let hold: number | undefined;
+  const signal = () => {
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+  let holdChanged = signal();
 
-  async function sendBody(response: ServerResponse, body: Buffer): Promise<void> {
+  async function sendBody(response: ServerResponse, body: Buffer, offset: number): Promise<void> {
     let drop = dropPending;
     if (drop !== undefined) dropPending = undefined;
     if (mode === 'cut-half') drop = Math.ceil(body.length / 2);
     const chunk = 16 * 1024;
     for (let at = 0; at < body.length; at += chunk) {
+      while (hold !== undefined && offset + at >= hold && !response.destroyed) await holdChanged.promise;
       if (response.destroyed) return;
       const piece = body.subarray(at, Math.min(body.length, at + chunk));
       if (drop !== undefined && at + piece.length > drop) {
@@ -169,7 +183,7 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
       response.end();
       return;
     }
-    void sendBody(response, body);
+    void sendBody(response, body, start);
   }
 
   const server = createServer(handle);
@@ -178,6 +192,8 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
   const close = () =>
     new Promise<void>((resolve) => {
       for (const response of hanging) response.destroy();
+      hold = undefined;
+      holdChanged.resolve();
       server.closeAllConnections();
       server.close(() => resolve());
     });
@@ -186,6 +202,12 @@ export async function startHfServer(files: ServedFile[], options: HfServerOption
     requests,
     sentBytes: () => sent,
     setRate: (value) => (rate = value),
+    holdAt(offset) {
+      hold = offset;
+      const changed = holdChanged;
+      holdChanged = signal();
+      changed.resolve();
+    },
     replace(key, bytes) {
       byKey.set(key, bytes);
       byHash.set(sha256(bytes), bytes);
