@@ -4,7 +4,7 @@
 // is validated again instead of trusted. The rows are the store's (store/models.node.ts).
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { WritableDB } from '../store/sql.node';
 import { convertModel } from '../inference/gguf/convert-model.node';
 import { GgufError } from '../inference/gguf/gguf-format.std';
 import { readGguf } from '../inference/gguf/gguf-reader.node';
@@ -47,7 +47,7 @@ function describe(summary: ModelSummary, name: string, warnings = summary.warnin
  * Validates the file (GgufError with the problem in words when it is unusable), writes the
  * runnable copy it needs, has llama.cpp try it, and registers it.
  */
-export async function addModel(db: BetterSqlite3.Database, file: string, at: number, options: AddOptions = {}): Promise<RegisteredModel> {
+export async function addModel(db: WritableDB, file: string, at: number, options: AddOptions = {}): Promise<RegisteredModel> {
   const original = resolve(file);
   const existing = modelForFile(db, original);
   if (existing) return existing;
@@ -92,7 +92,7 @@ export async function addModel(db: BetterSqlite3.Database, file: string, at: num
  * once; otherwise the file is hashed, and when its content changed it is validated again and
  * its description updated (GgufError when it is no longer usable, and then it is not loaded).
  */
-export async function verifyModelFile(db: BetterSqlite3.Database, model: RegisteredModel): Promise<RegisteredModel> {
+export async function verifyModelFile(db: WritableDB, model: RegisteredModel): Promise<RegisteredModel> {
   let info;
   try {
     info = await stat(model.path);
@@ -111,7 +111,7 @@ export async function verifyModelFile(db: BetterSqlite3.Database, model: Registe
  * (same SHA-256): the embedded model moves with each install, and an AppImage mounts it
  * at a new path on every start. Undefined when the file differs.
  */
-export async function relocateModel(db: BetterSqlite3.Database, id: number, file: string): Promise<RegisteredModel | undefined> {
+export async function relocateModel(db: WritableDB, id: number, file: string): Promise<RegisteredModel | undefined> {
   const model = getModel(db, String(id));
   const path = resolve(file);
   if (!model || (await sha256File(path)) !== model.sha256) return undefined;

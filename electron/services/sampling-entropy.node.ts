@@ -3,7 +3,7 @@
 // 32 bytes), as the harvest credits it. A machine whose jitter was never assessed
 // gets a quick provisional assessment first (about a second), so a fresh install
 // can chat at once; a full harvest later replaces it.
-import type BetterSqlite3 from 'better-sqlite3';
+import type { WritableDB } from '../store/sql.node';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
 import { conditionedOutput } from '../../native-bridge/harvest/conditioned-output.node';
 import { calibrate, HarvestError } from '../../native-bridge/harvest/crediting.std';
@@ -23,7 +23,7 @@ const ATTEMPTS = 3;
  * failure discards that capture and starts a fresh one, up to three times: jitter on a
  * suddenly busy machine can trip the adaptive proportion test for a window.
  */
-export async function drawSamplingSeed(db: BetterSqlite3.Database, bytes = 48): Promise<Uint8Array> {
+export async function drawSamplingSeed(db: WritableDB, bytes = 48): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await drawOnce(db, bytes);
@@ -33,7 +33,7 @@ export async function drawSamplingSeed(db: BetterSqlite3.Database, bytes = 48): 
   }
 }
 
-async function drawOnce(db: BetterSqlite3.Database, bytes: number): Promise<Uint8Array> {
+async function drawOnce(db: WritableDB, bytes: number): Promise<Uint8Array> {
   const store = sqliteHarvestStore(db);
   const source = await openSource(SAMPLING_SOURCE);
   try {
@@ -51,7 +51,7 @@ async function drawOnce(db: BetterSqlite3.Database, bytes: number): Promise<Uint
   }
 }
 
-async function quickCalibration(db: BetterSqlite3.Database): Promise<void> {
+async function quickCalibration(db: WritableDB): Promise<void> {
   const store = sqliteHarvestStore(db);
   const source = await openSource(SAMPLING_SOURCE);
   try {

@@ -3,11 +3,11 @@
 // agent is derives from its seeds, so the chain is checked link by link and the
 // whole file carries a SHA-256 checksum: a malformed or tampered bundle is refused.
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.std';
 import { agentUid, ancestors, getAgent, growSubtrees, seedChainOf, type Agent } from './lineage.node';
 import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
+import type { ReadableDB, WritableDB } from './sql.node';
 
 export const BUNDLE_FORMAT = 'lightseed.agent-bundle';
 export const BUNDLE_VERSION = 1;
@@ -78,12 +78,12 @@ function checksum(body: z.infer<typeof BundleBody>): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-export function exportBundle(db: BetterSqlite3.Database, agentId: number, exportedAt: number): AgentBundle {
+export function exportBundle(db: ReadableDB, agentId: number, exportedAt: number): AgentBundle {
   const agent = getAgent(db, agentId);
   if (!agent) throw new BundleError(`There is no agent ${agentId}.`);
   const lineage = ancestors(db, agentId).reverse();
   const chain = seedChainOf(db, agentId);
-  const embeddings = db.prepare('SELECT rowid, embedding FROM memory_vec WHERE agent_id = ?').all(BigInt(agentId)) as { rowid: number; embedding: Buffer }[];
+  const embeddings = db.prepare<unknown[], { rowid: number; embedding: Buffer }>('SELECT rowid, embedding FROM memory_vec WHERE agent_id = ?').all(BigInt(agentId));
   const embeddingOf = new Map(embeddings.map((e) => [Number(e.rowid), e.embedding]));
   const body: z.infer<typeof BundleBody> = {
     format: BUNDLE_FORMAT,
@@ -171,7 +171,7 @@ export interface ImportOptions {
  * Imports a verified bundle in one transaction; agents already present (same uid) are reused.
  * The schema's constraints are the last line: a row they refuse is said in words.
  */
-export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle, options: ImportOptions): ImportResult {
+export function importBundle(db: WritableDB, bundle: AgentBundle, options: ImportOptions): ImportResult {
   try {
     return importRows(db, bundle, options);
   } catch (error) {
@@ -185,9 +185,9 @@ export function importBundle(db: BetterSqlite3.Database, bundle: AgentBundle, op
   }
 }
 
-function importRows(db: BetterSqlite3.Database, bundle: AgentBundle, options: ImportOptions): ImportResult {
+function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions): ImportResult {
   return db.transaction(() => {
-    const findUid = db.prepare('SELECT id, root_id FROM agent WHERE uid = ?');
+    const findUid = db.prepare<unknown[], { id: number; root_id: number }>('SELECT id, root_id FROM agent WHERE uid = ?');
     const insert = db.prepare(
       `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at)
        VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt)`,
@@ -201,7 +201,7 @@ function importRows(db: BetterSqlite3.Database, bundle: AgentBundle, options: Im
     const renamed: { from: string; to: string }[] = [];
     const livingName = db.prepare("SELECT 1 FROM agent WHERE name = ? AND state = 'alive'").pluck();
     for (const node of [...bundle.lineage, bundle.agent]) {
-      const existing = findUid.get(node.uid) as { id: number; root_id: number } | undefined;
+      const existing = findUid.get(node.uid);
       if (existing) {
         parentId = existing.id;
         rootId = existing.root_id;

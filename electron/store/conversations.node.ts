@@ -1,6 +1,6 @@
 // Conversations as trees of messages: a regeneration or a council answer is a
 // sibling of the message it replaces; a thread is the path from a leaf to the root.
-import type BetterSqlite3 from 'better-sqlite3';
+import type { ReadableDB, WritableDB } from './sql.node';
 
 export type MessageRole = 'system' | 'user' | 'assistant';
 export type MessageKind = 'chat' | 'regeneration' | 'council';
@@ -49,17 +49,17 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
-export function createConversation(db: BetterSqlite3.Database, title: string, at: number): number {
+export function createConversation(db: WritableDB, title: string, at: number): number {
   return Number(db.prepare('INSERT INTO conversation (title, created_at, updated_at) VALUES (?, ?, ?)').run(title, at, at).lastInsertRowid);
 }
 
 export type NewMessage = Omit<Message, 'id' | 'model' | 'tokenCount' | 'tokensPerSecond' | 'kind' | 'agentId'> &
   Partial<Pick<Message, 'model' | 'tokenCount' | 'tokensPerSecond' | 'kind' | 'agentId'>>;
 
-export function addMessage(db: BetterSqlite3.Database, message: NewMessage): Message {
+export function addMessage(db: WritableDB, message: NewMessage): Message {
   return db.transaction(() => {
     if (message.parentId !== null) {
-      const parent = db.prepare('SELECT conversation_id FROM message WHERE id = ?').get(message.parentId) as { conversation_id: number } | undefined;
+      const parent = db.prepare<unknown[], { conversation_id: number }>('SELECT conversation_id FROM message WHERE id = ?').get(message.parentId);
       if (!parent || parent.conversation_id !== message.conversationId) throw new Error(`Message ${message.parentId} is not in conversation ${message.conversationId}.`);
     }
     const id = Number(
@@ -86,26 +86,24 @@ export function addMessage(db: BetterSqlite3.Database, message: NewMessage): Mes
   })();
 }
 
-export function getMessage(db: BetterSqlite3.Database, id: number): Message | undefined {
-  const row = db.prepare('SELECT * FROM message WHERE id = ?').get(id) as MessageRow | undefined;
+export function getMessage(db: ReadableDB, id: number): Message | undefined {
+  const row = db.prepare<unknown[], MessageRow>('SELECT * FROM message WHERE id = ?').get(id);
   return row ? toMessage(row) : undefined;
 }
 
 /** The thread that ends at `leafId`, root first. */
-export function thread(db: BetterSqlite3.Database, leafId: number): Message[] {
+export function thread(db: ReadableDB, leafId: number): Message[] {
   const rows = db
-    .prepare(
-      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT message.parent_id, up.depth + 1 FROM message JOIN up ON message.id = up.id WHERE message.parent_id IS NOT NULL)
-       SELECT message.* FROM up JOIN message ON message.id = up.id ORDER BY up.depth DESC`,
-    )
-    .all(leafId) as MessageRow[];
+    .prepare<unknown[], MessageRow>(`WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT message.parent_id, up.depth + 1 FROM message JOIN up ON message.id = up.id WHERE message.parent_id IS NOT NULL)
+       SELECT message.* FROM up JOIN message ON message.id = up.id ORDER BY up.depth DESC`)
+    .all(leafId);
   return rows.map(toMessage);
 }
 
 /** Replies to a message (or the conversation's first messages for null), oldest first: the swipes of a branch. */
-export function replies(db: BetterSqlite3.Database, conversationId: number, parentId: number | null): Message[] {
+export function replies(db: ReadableDB, conversationId: number, parentId: number | null): Message[] {
   const rows = db
-    .prepare('SELECT * FROM message WHERE conversation_id = ? AND parent_id IS ? ORDER BY id')
-    .all(conversationId, parentId) as MessageRow[];
+    .prepare<unknown[], MessageRow>('SELECT * FROM message WHERE conversation_id = ? AND parent_id IS ? ORDER BY id')
+    .all(conversationId, parentId);
   return rows.map(toMessage);
 }

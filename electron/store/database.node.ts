@@ -10,6 +10,7 @@ import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
 import { abiMismatch, DatabaseFromFutureError, NativeModuleAbiError, NotALightSeedDatabaseError } from './errors.std';
 import { explainDatabaseError } from './database-errors.node';
 import { migrate, migrations, type Migration } from './migrations.node';
+import { scalar, writable, type WritableDB } from './sql.node';
 
 /** 'LSED', written by migration 0001. */
 export const APPLICATION_ID = 0x4c534544;
@@ -67,10 +68,10 @@ export class Database implements AsyncDisposable {
     return new Database(db, options.path);
   }
 
-  /** The better-sqlite3 handle. Throws DisposedError after dispose(). */
-  get connection(): BetterSqlite3.Database {
+  /** The better-sqlite3 handle, the one writer. Throws DisposedError after dispose(). */
+  get connection(): WritableDB {
     if (!this.#db) throw new DisposedError(`Database ${this.path}`);
-    return this.#db;
+    return writable(this.#db);
   }
 
   get schemaVersion(): number {
@@ -116,7 +117,7 @@ function checkIdentity(db: BetterSqlite3.Database, path: string, appVersion: num
   try {
     applicationId = db.pragma('application_id', { simple: true }) as number;
     userVersion = db.pragma('user_version', { simple: true }) as number;
-    objects = (db.prepare('SELECT count(*) AS n FROM sqlite_schema').get() as { n: number }).n;
+    objects = scalar(writable(db), 'SELECT count(*) FROM sqlite_schema');
   } catch (error) {
     // Only SQLITE_NOTADB means the file is no database; a read-only folder, a full disk or a
     // damaged page keep their own words (a good database is never called unreadable).

@@ -1,8 +1,8 @@
 // The entropy bridge's tables: device assessments, the pool and Genesis records.
 // Rows become domain objects here and nowhere else.
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import { AlreadyCreditedError, type Contribution, type GenesisRecord, type GenesisSummary, type HarvestStore, type StoredAssessment } from '../../native-bridge/harvest/harvest-store.std';
+import { scalar, type ReadableDB, type WritableDB } from './sql.node';
 
 interface AssessmentRow {
   device_id: string;
@@ -67,50 +67,50 @@ function toSummary(row: GenesisRow): GenesisSummary {
   return { id: row.id, seedHex: row.seed.toString('hex'), createdAt: row.created_at, creditedBits: row.credited_bits, source: row.source_uri };
 }
 
-export function listAssessments(db: BetterSqlite3.Database): StoredAssessment[] {
-  return (db.prepare('SELECT * FROM device_assessment ORDER BY assessed_at DESC').all() as AssessmentRow[]).map(toAssessment);
+export function listAssessments(db: ReadableDB): StoredAssessment[] {
+  return (db.prepare<unknown[], AssessmentRow>('SELECT * FROM device_assessment ORDER BY assessed_at DESC').all()).map(toAssessment);
 }
 
-export function listGenesis(db: BetterSqlite3.Database, limit = 100): GenesisSummary[] {
-  return (db.prepare('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis ORDER BY id DESC LIMIT ?').all(limit) as GenesisRow[]).map(toSummary);
+export function listGenesis(db: ReadableDB, limit = 100): GenesisSummary[] {
+  return (db.prepare<unknown[], GenesisRow>('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis ORDER BY id DESC LIMIT ?').all(limit)).map(toSummary);
 }
 
-export function getGenesis(db: BetterSqlite3.Database, id: number): (GenesisSummary & { record: GenesisRecord }) | undefined {
-  const row = db.prepare('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis WHERE id = ?').get(id) as GenesisRow | undefined;
+export function getGenesis(db: ReadableDB, id: number): (GenesisSummary & { record: GenesisRecord }) | undefined {
+  const row = db.prepare<unknown[], GenesisRow>('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis WHERE id = ?').get(id);
   return row ? { ...toSummary(row), record: JSON.parse(row.record) as GenesisRecord } : undefined;
 }
 
 /** The 256-bit seed of a Genesis record, or undefined when there is no such record. */
-export function genesisSeed(db: BetterSqlite3.Database, id: number): Uint8Array | undefined {
-  const row = db.prepare('SELECT seed FROM genesis WHERE id = ?').get(id) as { seed: Buffer } | undefined;
+export function genesisSeed(db: ReadableDB, id: number): Uint8Array | undefined {
+  const row = db.prepare<unknown[], { seed: Buffer }>('SELECT seed FROM genesis WHERE id = ?').get(id);
   return row ? new Uint8Array(row.seed) : undefined;
 }
 
-export function getGenesisAudit(db: BetterSqlite3.Database, id: number): Uint8Array | undefined {
-  const row = db.prepare('SELECT raw_audit FROM genesis WHERE id = ?').get(id) as { raw_audit: Buffer } | undefined;
+export function getGenesisAudit(db: ReadableDB, id: number): Uint8Array | undefined {
+  const row = db.prepare<unknown[], { raw_audit: Buffer }>('SELECT raw_audit FROM genesis WHERE id = ?').get(id);
   return row ? new Uint8Array(row.raw_audit) : undefined;
 }
 
 /** The pool's credited bits not yet conditioned into a seed. */
-export function pendingPoolBits(db: BetterSqlite3.Database): number {
-  return (db.prepare('SELECT coalesce(sum(credited_bits), 0) AS bits FROM pool_contribution WHERE genesis_id IS NULL').get() as { bits: number }).bits;
+export function pendingPoolBits(db: ReadableDB): number {
+  return scalar(db, 'SELECT coalesce(sum(credited_bits), 0) FROM pool_contribution WHERE genesis_id IS NULL');
 }
 
-export function sqliteHarvestStore(db: BetterSqlite3.Database): HarvestStore {
-  const getAssessment = db.prepare('SELECT * FROM device_assessment WHERE device_id = ? AND bits_per_sample = ?');
+export function sqliteHarvestStore(db: WritableDB): HarvestStore {
+  const getAssessment = db.prepare<unknown[], AssessmentRow>('SELECT * FROM device_assessment WHERE device_id = ? AND bits_per_sample = ?');
   const upsertAssessment = db.prepare(
     `INSERT INTO device_assessment (device_id, bits_per_sample, min_entropy, samples, provisional, assessed_at, detail, capture)
      VALUES (@deviceId, @bitsPerSample, @minEntropy, @samples, @provisional, @assessedAt, @detail, @capture)
      ON CONFLICT (device_id, bits_per_sample) DO UPDATE SET min_entropy = excluded.min_entropy, samples = excluded.samples,
        provisional = excluded.provisional, assessed_at = excluded.assessed_at, detail = excluded.detail, capture = excluded.capture`,
   );
-  const getCapture = db.prepare('SELECT capture FROM device_assessment WHERE device_id = ? AND bits_per_sample = ?');
+  const getCapture = db.prepare<unknown[], { capture: Buffer }>('SELECT capture FROM device_assessment WHERE device_id = ? AND bits_per_sample = ?');
   const insertContribution = db.prepare(
     `INSERT INTO pool_contribution (device_id, source_uri, bits_per_sample, min_entropy, credited_bits, samples, samples_sha256, created_at)
      VALUES (@deviceId, @sourceUri, @bitsPerSample, @minEntropy, @creditedBits, @samples, @samplesSha256, @createdAt)
      ON CONFLICT (samples_sha256) DO NOTHING`,
   );
-  const pending = db.prepare('SELECT * FROM pool_contribution WHERE genesis_id IS NULL ORDER BY id');
+  const pending = db.prepare<unknown[], ContributionRow>('SELECT * FROM pool_contribution WHERE genesis_id IS NULL ORDER BY id');
   const insertGenesis = db.prepare(
     `INSERT INTO genesis (seed, created_at, source_uri, device_id, credited_bits, record, raw_sha256, raw_audit)
      VALUES (@seed, @createdAt, @sourceUri, @deviceId, @creditedBits, @record, @rawSha256, @rawAudit)`,
@@ -119,7 +119,7 @@ export function sqliteHarvestStore(db: BetterSqlite3.Database): HarvestStore {
 
   return {
     getAssessment(deviceId, bitsPerSample) {
-      const row = getAssessment.get(deviceId, bitsPerSample) as AssessmentRow | undefined;
+      const row = getAssessment.get(deviceId, bitsPerSample);
       return row ? toAssessment(row) : undefined;
     },
     saveAssessment(a, capture) {
@@ -135,7 +135,7 @@ export function sqliteHarvestStore(db: BetterSqlite3.Database): HarvestStore {
       });
     },
     getCalibrationCapture(deviceId, bitsPerSample) {
-      const row = getCapture.get(deviceId, bitsPerSample) as { capture: Buffer } | undefined;
+      const row = getCapture.get(deviceId, bitsPerSample);
       return row ? new Uint8Array(row.capture) : undefined;
     },
     addContribution(c) {
@@ -145,7 +145,7 @@ export function sqliteHarvestStore(db: BetterSqlite3.Database): HarvestStore {
       return Number(result.lastInsertRowid);
     },
     pendingContributions() {
-      return (pending.all() as ContributionRow[]).map(toContribution);
+      return pending.all().map(toContribution);
     },
     saveGenesis(record, contributionIds, rawAudit) {
       return db.transaction(() => {

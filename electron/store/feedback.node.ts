@@ -1,18 +1,18 @@
 // Interactions and fitness: feedback events, and the agent's fitness folded from them as
 // agents/fitness.std.ts defines it (the stored value is valid at `fitness_at`).
-import type BetterSqlite3 from 'better-sqlite3';
 import { decayedFitness, FITNESS_TAU, type FitnessEvent } from '../agents/fitness.std';
 import { LineageError } from './lineage.node';
+import type { ReadableDB, WritableDB } from './sql.node';
 
 export type FeedbackKind = 'up' | 'down' | 'council-pick';
 
 export const FEEDBACK_VALUE: Record<FeedbackKind, number> = { up: 1, down: -1, 'council-pick': 1 };
 
 /** Counts one interaction (a chat turn) for the agent; returns its counter since the last division. */
-export function countInteraction(db: BetterSqlite3.Database, agentId: number): number {
+export function countInteraction(db: WritableDB, agentId: number): number {
   const row = db
-    .prepare('UPDATE agent SET interactions = interactions + 1, total_interactions = total_interactions + 1 WHERE id = ? RETURNING interactions')
-    .get(agentId) as { interactions: number } | undefined;
+    .prepare<unknown[], { interactions: number }>('UPDATE agent SET interactions = interactions + 1, total_interactions = total_interactions + 1 WHERE id = ? RETURNING interactions')
+    .get(agentId);
   if (!row) throw new LineageError(`There is no agent ${agentId}.`);
   return row.interactions;
 }
@@ -28,7 +28,7 @@ export interface FeedbackInput {
 }
 
 /** Records feedback and folds it into the agent's fitness, in one transaction. Returns the new fitness. */
-export function addFeedback(db: BetterSqlite3.Database, input: FeedbackInput): number {
+export function addFeedback(db: WritableDB, input: FeedbackInput): number {
   const tau = input.tau ?? FITNESS_TAU;
   return db.transaction(() => {
     const agent = db.prepare('SELECT fitness, fitness_at, total_interactions FROM agent WHERE id = ?').get(input.agentId) as
@@ -51,7 +51,7 @@ export function addFeedback(db: BetterSqlite3.Database, input: FeedbackInput): n
 }
 
 /** Fitness recomputed from the feedback events and the inherited fitness, as of the agent's current interaction count. */
-export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, tau = FITNESS_TAU): number {
+export function fitnessFromEvents(db: ReadableDB, agentId: number, tau = FITNESS_TAU): number {
   const agent = db.prepare('SELECT total_interactions, inherited_fitness FROM agent WHERE id = ?').get(agentId) as
     | { total_interactions: number; inherited_fitness: number }
     | undefined;
@@ -62,8 +62,8 @@ export function fitnessFromEvents(db: BetterSqlite3.Database, agentId: number, t
 }
 
 /** The agent's feedback events in the order given. */
-export function feedbackEvents(db: BetterSqlite3.Database, agentId: number): FitnessEvent[] {
-  return (db.prepare('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId) as { value: number; at_interaction: number }[]).map((e) => ({
+export function feedbackEvents(db: ReadableDB, agentId: number): FitnessEvent[] {
+  return db.prepare<unknown[], { value: number; at_interaction: number }>('SELECT value, at_interaction FROM feedback WHERE agent_id = ? ORDER BY id').all(agentId).map((e) => ({
     value: e.value,
     atInteraction: e.at_interaction,
   }));

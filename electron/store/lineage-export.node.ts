@@ -1,9 +1,9 @@
 // Lineage exports: the ALife standard phylogeny CSV (id, ancestor_list,
 // origin_time, …) and Newick. Both walk parents before children without recursion,
 // so a lineage thousands of generations deep exports like a bushy one.
-import type BetterSqlite3 from 'better-sqlite3';
 import { currentFitness } from '../agents/fitness.std';
 import { lineageAgents, type Agent } from './lineage.node';
+import type { ReadableDB } from './sql.node';
 
 function csvField(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
@@ -13,7 +13,7 @@ function csvField(value: string): string {
  * ALife Data Standard phylogeny: `id`, `ancestor_list` ("[parent]" or "[NONE]"),
  * `origin_time`, `destruction_time`, then name, uid, generation, fitness and one column per trait.
  */
-export function phylogenyCsv(db: BetterSqlite3.Database, rootId: number): string {
+export function phylogenyCsv(db: ReadableDB, rootId: number): string {
   const agents = lineageAgents(db, rootId);
   const traitNames = [...new Set(agents.flatMap((a) => Object.keys(a.traits)))].sort();
   const header = ['id', 'ancestor_list', 'origin_time', 'destruction_time', 'name', 'uid', 'generation', 'state', 'fitness', ...traitNames.map((t) => `trait_${t}`)];
@@ -45,7 +45,7 @@ function newickLabel(agent: Agent): string {
 }
 
 /** Newick with every branch one generation long. */
-export function newick(db: BetterSqlite3.Database, rootId: number): string {
+export function newick(db: ReadableDB, rootId: number): string {
   const agents = lineageAgents(db, rootId);
   const byId = new Map(agents.map((a) => [a.id, a]));
   const kids = new Map<number, number[]>();

@@ -1,8 +1,8 @@
 // Population statistics of a lineage: per-generation fitness and trait means, and
 // clade sizes over time (the data of a Muller plot).
-import type BetterSqlite3 from 'better-sqlite3';
 import { FITNESS_TAU } from '../agents/fitness.std';
 import type { CladeSeries } from '../agents/clades.std';
+import type { ReadableDB } from './sql.node';
 
 export interface GenerationStats {
   generation: number;
@@ -15,26 +15,26 @@ export interface GenerationStats {
 }
 
 /** Per generation, for one lineage (rootId) or all of them (null). */
-export function generationStats(db: BetterSqlite3.Database, rootId: number | null, tau = FITNESS_TAU): GenerationStats[] {
+export function generationStats(db: ReadableDB, rootId: number | null, tau = FITNESS_TAU): GenerationStats[] {
   // One lineage by its index (root_id, generation); all of them by a scan. Two texts, not
   // `@root IS NULL OR …`, which SQLite can only plan as a scan.
   const root = rootId === null ? {} : { root: rootId };
   const rows = db
-    .prepare(
+    .prepare<unknown[], { generation: number; n: number; mean: number; max: number }>(
       `SELECT generation, count(*) AS n,
               avg(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS mean,
               max(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS max
        FROM agent ${rootId === null ? '' : 'WHERE root_id = @root'} GROUP BY generation ORDER BY generation`,
     )
-    .all({ ...root, tau }) as { generation: number; n: number; mean: number; max: number }[];
+    .all({ ...root, tau });
   const traitRows = db
-    .prepare(
+    .prepare<unknown[], { generation: number; key: string; mean: number; variance: number }>(
       `SELECT a.generation, t.key, avg(t.value) AS mean, avg(t.value * t.value) - avg(t.value) * avg(t.value) AS variance
        FROM agent a, json_each(a.traits) t
        WHERE ${rootId === null ? '' : 'a.root_id = @root AND'} t.type IN ('real', 'integer')
        GROUP BY a.generation, t.key`,
     )
-    .all(root) as { generation: number; key: string; mean: number; variance: number }[];
+    .all(root);
   const byGeneration = new Map<number, GenerationStats>();
   for (const row of rows) byGeneration.set(row.generation, { generation: row.generation, count: row.n, meanFitness: row.mean, maxFitness: row.max, traits: {} });
   for (const row of traitRows) {
@@ -44,10 +44,12 @@ export function generationStats(db: BetterSqlite3.Database, rootId: number | nul
 }
 
 /** Clade sizes over time in one lineage; a clade is the subtree of one descendant at `depth` generations below the root. */
-export function cladeSizes(db: BetterSqlite3.Database, rootId: number, depth = 1, samples = 50): CladeSeries {
+export function cladeSizes(db: ReadableDB, rootId: number, depth = 1, samples = 50): CladeSeries {
   const rows = db
-    .prepare('SELECT id, parent_id, generation, name, born_at, archived_at FROM agent WHERE root_id = ? ORDER BY generation, id')
-    .all(rootId) as { id: number; parent_id: number | null; generation: number; name: string; born_at: number; archived_at: number | null }[];
+    .prepare<unknown[], { id: number; parent_id: number | null; generation: number; name: string; born_at: number; archived_at: number | null }>(
+      'SELECT id, parent_id, generation, name, born_at, archived_at FROM agent WHERE root_id = ? ORDER BY generation, id',
+    )
+    .all(rootId);
   const root = rows.find((r) => r.id === rootId);
   if (!root) return { clades: [], times: [], sizes: [] };
   const founderOf = new Map<number, number>();

@@ -1,7 +1,7 @@
 // The family tree in columns, for drawing thousands of agents: one array per field,
 // parents before children, fitness decayed to now and, on request, one trait.
-import type BetterSqlite3 from 'better-sqlite3';
 import { decayedFitness } from '../agents/fitness.std';
+import type { ReadableDB } from './sql.node';
 
 export interface LineageColumns {
   ids: number[];
@@ -16,7 +16,7 @@ export interface LineageColumns {
   trait: number[] | null;
 }
 
-export function lineageColumns(db: BetterSqlite3.Database, options: { rootId?: number; trait?: string; limit?: number } = {}): LineageColumns {
+export function lineageColumns(db: ReadableDB, options: { rootId?: number; trait?: string; limit?: number } = {}): LineageColumns {
   const rows = db
     .prepare(
       `SELECT id, coalesce(parent_id, 0) AS parent, generation, fitness, fitness_at, total_interactions, state = 'archived' AS archived, name,

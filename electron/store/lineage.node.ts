@@ -1,8 +1,8 @@
 // Agents and their lineage: birth from a Genesis record, division, archiving, and
 // the family-tree queries (recursive CTEs on the indexed parent id).
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
 import { currentFitness } from '../agents/fitness.std';
+import { scalar, type ReadableDB, type WritableDB } from './sql.node';
 
 export type AgentState = 'alive' | 'archived';
 export type AgentOrigin = 'born' | 'divided' | 'imported';
@@ -95,40 +95,40 @@ export class LineageError extends Error {
 
 const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size, last_active_at, inherited_fitness';
 
-export function getAgent(db: BetterSqlite3.Database, id: number): Agent | undefined {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id) as AgentRow | undefined;
+export function getAgent(db: ReadableDB, id: number): Agent | undefined {
+  const row = db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id);
   return row ? toAgent(row) : undefined;
 }
 
 /** An agent by id, uid (or a unique uid prefix of 6+ characters) or exact name. */
-export function findAgent(db: BetterSqlite3.Database, key: string): Agent | undefined {
+export function findAgent(db: ReadableDB, key: string): Agent | undefined {
   // "#4", as every list prints it, or 4.
   if (/^#?\d+$/.test(key)) return getAgent(db, Number(key.replace('#', '')));
   // A living agent's name names one agent (agent_living_name); an archived name may repeat.
   const living = livingAgentNamed(db, key);
   if (living) return living;
   const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM agent WHERE name = ? OR (length(?) >= 6 AND uid LIKE ? || '%') LIMIT 2`)
-    .all(key, key, key.toLowerCase()) as AgentRow[];
+    .prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE name = ? OR (length(?) >= 6 AND uid LIKE ? || '%') LIMIT 2`)
+    .all(key, key, key.toLowerCase());
   if (rows.length > 1) throw new LineageError(`"${key}" names more than one archived agent: use its number (#N) or a longer uid.`);
   return rows[0] ? toAgent(rows[0]) : undefined;
 }
 
 /** The living agent with this name, if any (names are unique among living agents). */
-export function livingAgentNamed(db: BetterSqlite3.Database, name: string): Agent | undefined {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM agent WHERE name = ? AND state = 'alive'`).get(name) as AgentRow | undefined;
+export function livingAgentNamed(db: ReadableDB, name: string): Agent | undefined {
+  const row = db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE name = ? AND state = 'alive'`).get(name);
   return row ? toAgent(row) : undefined;
 }
 
-export function listAgents(db: BetterSqlite3.Database, options: { state?: AgentState; limit?: number; offset?: number } = {}): Agent[] {
+export function listAgents(db: ReadableDB, options: { state?: AgentState; limit?: number; offset?: number } = {}): Agent[] {
   const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM agent WHERE (@state IS NULL OR state = @state) ORDER BY id LIMIT @limit OFFSET @offset`)
-    .all({ state: options.state ?? null, limit: options.limit ?? -1, offset: options.offset ?? 0 }) as AgentRow[];
+    .prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE (@state IS NULL OR state = @state) ORDER BY id LIMIT @limit OFFSET @offset`)
+    .all({ state: options.state ?? null, limit: options.limit ?? -1, offset: options.offset ?? 0 });
   return rows.map(toAgent);
 }
 
-export function countAgents(db: BetterSqlite3.Database, state?: AgentState): number {
-  return db.prepare('SELECT count(*) FROM agent WHERE (@state IS NULL OR state = @state)').pluck().get({ state: state ?? null }) as number;
+export function countAgents(db: ReadableDB, state?: AgentState): number {
+  return scalar(db, 'SELECT count(*) FROM agent WHERE (@state IS NULL OR state = @state)', { state: state ?? null });
 }
 
 export interface BirthInput {
@@ -143,11 +143,11 @@ export interface BirthInput {
 const blob = (v: Float32Array | undefined): Buffer | null => (v ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : null);
 
 /** A root agent from an unused Genesis record: a seed gives birth once. */
-export function birthAgent(db: BetterSqlite3.Database, input: BirthInput): Agent {
+export function birthAgent(db: WritableDB, input: BirthInput): Agent {
   return db.transaction(() => {
-    const genesis = db.prepare('SELECT seed FROM genesis WHERE id = ?').get(input.genesisId) as { seed: Buffer } | undefined;
+    const genesis = db.prepare<unknown[], { seed: Buffer }>('SELECT seed FROM genesis WHERE id = ?').get(input.genesisId);
     if (!genesis) throw new LineageError(`There is no Genesis record ${input.genesisId}.`);
-    const used = db.prepare('SELECT id, name FROM agent WHERE genesis_id = ?').get(input.genesisId) as { id: number; name: string } | undefined;
+    const used = db.prepare<unknown[], { id: number; name: string }>('SELECT id, name FROM agent WHERE genesis_id = ?').get(input.genesisId);
     if (used) throw new LineageError(`Genesis record ${input.genesisId} already gave birth to ${used.name} (#${used.id}); a seed gives birth once.`);
     const chain = new Uint8Array(genesis.seed);
     const info = db
@@ -180,7 +180,7 @@ export interface DivisionInput {
  * division event, the parent's counter reset to 0, and every ancestor's cached
  * subtree size grown by one.
  */
-export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): Agent {
+export function divideAgent(db: WritableDB, input: DivisionInput): Agent {
   if (input.mutationSeed.length !== 32) throw new LineageError('A mutation seed is 32 bytes.');
   return db.transaction(() => {
     const parent = getAgent(db, input.parentId);
@@ -221,20 +221,18 @@ export function divideAgent(db: BetterSqlite3.Database, input: DivisionInput): A
 }
 
 /** The whole seed chain, root's Genesis seed first: the agent's identity, 32 bytes per generation. */
-export function seedChainOf(db: BetterSqlite3.Database, id: number): Uint8Array {
+export function seedChainOf(db: ReadableDB, id: number): Uint8Array {
   const seeds = db
-    .prepare(
-      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
-       SELECT agent.seed FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth DESC`,
-    )
+    .prepare<unknown[], Buffer>(`WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
+       SELECT agent.seed FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth DESC`)
     .pluck()
-    .all(id) as Buffer[];
+    .all(id);
   if (seeds.length === 0) throw new LineageError(`There is no agent ${id}.`);
   return new Uint8Array(Buffer.concat(seeds));
 }
 
 /** Adds `by` to the cached subtree size of `id` and all its ancestors. */
-export function growSubtrees(db: BetterSqlite3.Database, id: number, by: number): void {
+export function growSubtrees(db: WritableDB, id: number, by: number): void {
   db.prepare(
     `WITH RECURSIVE up(id) AS (SELECT @id UNION ALL SELECT agent.parent_id FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
      UPDATE agent SET subtree_size = subtree_size + @by WHERE id IN (SELECT id FROM up)`,
@@ -242,63 +240,59 @@ export function growSubtrees(db: BetterSqlite3.Database, id: number, by: number)
 }
 
 /** Archived agents stop dividing but stay in the tree. */
-export function archiveAgent(db: BetterSqlite3.Database, id: number, at: number): void {
+export function archiveAgent(db: WritableDB, id: number, at: number): void {
   const changed = db.prepare("UPDATE agent SET state = 'archived', archived_at = ? WHERE id = ? AND state = 'alive'").run(at, id).changes;
   if (changed === 0 && !getAgent(db, id)) throw new LineageError(`There is no agent ${id}.`);
 }
 
 /** The agent's ancestors from its parent up to the root (nearest first). */
-export function ancestors(db: BetterSqlite3.Database, id: number): Agent[] {
+export function ancestors(db: ReadableDB, id: number): Agent[] {
   const rows = db
-    .prepare(
+    .prepare<unknown[], AgentRow>(
       `WITH RECURSIVE up(id, depth) AS (
          SELECT parent_id, 1 FROM agent WHERE id = ? AND parent_id IS NOT NULL
          UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
        SELECT ${COLUMNS.split(', ').map((c) => `agent.${c}`).join(', ')} FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth`,
     )
-    .all(id) as AgentRow[];
+    .all(id);
   return rows.map(toAgent);
 }
 
 /** Ids of the agent's ancestors, nearest first (cheaper than whole agents). */
-export function ancestorIds(db: BetterSqlite3.Database, id: number): number[] {
+export function ancestorIds(db: ReadableDB, id: number): number[] {
   return db
-    .prepare(
-      `WITH RECURSIVE up(id) AS (
+    .prepare<unknown[], number>(`WITH RECURSIVE up(id) AS (
          SELECT parent_id FROM agent WHERE id = ? AND parent_id IS NOT NULL
          UNION ALL SELECT agent.parent_id FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
-       SELECT id FROM up`,
-    )
+       SELECT id FROM up`)
     .pluck()
-    .all(id) as number[];
+    .all(id);
 }
 
 /** Ids of all descendants (not the agent itself), breadth first. */
-export function descendantIds(db: BetterSqlite3.Database, id: number): number[] {
+export function descendantIds(db: ReadableDB, id: number): number[] {
   return db
-    .prepare(
-      `WITH RECURSIVE down(id) AS (
+    .prepare<unknown[], number>(`WITH RECURSIVE down(id) AS (
          SELECT id FROM agent WHERE parent_id = ?
          UNION ALL SELECT agent.id FROM agent JOIN down ON agent.parent_id = down.id)
-       SELECT id FROM down`,
-    )
+       SELECT id FROM down`)
     .pluck()
-    .all(id) as number[];
+    .all(id);
 }
 
-export function children(db: BetterSqlite3.Database, id: number): Agent[] {
-  return (db.prepare(`SELECT ${COLUMNS} FROM agent WHERE parent_id = ? ORDER BY born_at, id`).all(id) as AgentRow[]).map(toAgent);
+export function children(db: ReadableDB, id: number): Agent[] {
+  return (db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE parent_id = ? ORDER BY born_at, id`).all(id)).map(toAgent);
 }
 
 /** All agents of one lineage (a root and its descendants), ordered so parents come before children. */
-export function lineageAgents(db: BetterSqlite3.Database, rootId: number): Agent[] {
-  return (db.prepare(`SELECT ${COLUMNS} FROM agent WHERE root_id = ? ORDER BY generation, born_at, id`).all(rootId) as AgentRow[]).map(toAgent);
+export function lineageAgents(db: ReadableDB, rootId: number): Agent[] {
+  return (db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE root_id = ? ORDER BY generation, born_at, id`).all(rootId)).map(toAgent);
 }
 
 /** Recomputes every cached subtree size from the parent links (repair and verification). */
-export function recomputeSubtreeSizes(db: BetterSqlite3.Database): number {
+export function recomputeSubtreeSizes(db: WritableDB): number {
   return db.transaction(() => {
-    const rows = db.prepare('SELECT id, parent_id FROM agent ORDER BY generation DESC').all() as { id: number; parent_id: number | null }[];
+    const rows = db.prepare<unknown[], { id: number; parent_id: number | null }>('SELECT id, parent_id FROM agent ORDER BY generation DESC').all();
     const size = new Map<number, number>();
     for (const row of rows) size.set(row.id, (size.get(row.id) ?? 0) + 1);
     for (const row of rows) if (row.parent_id !== null) size.set(row.parent_id, (size.get(row.parent_id) ?? 0) + size.get(row.id)!);

@@ -25,7 +25,7 @@ export function checkIntegrity(path: string, limit = 100, nativeBinding?: string
   try {
     let rows: string[];
     try {
-      rows = db.prepare(`PRAGMA integrity_check(${Math.max(1, Math.floor(limit))})`).pluck().all() as string[];
+      rows = db.prepare<unknown[], string>(`PRAGMA integrity_check(${Math.max(1, Math.floor(limit))})`).pluck().all();
     } catch (error) {
       // A damaged schema or table root stops the check itself: that is its finding.
       if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CORRUPT')) throw error;
@@ -95,9 +95,9 @@ export async function salvageDatabase(path: string, destination: string, list: r
       const db = fresh.connection;
       db.pragma('foreign_keys = OFF'); // rows arrive table by table; a parent may be among the lost
       const names = db
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'memory_vec_%' ORDER BY rootpage")
+        .prepare<unknown[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'memory_vec_%' ORDER BY rootpage")
         .pluck()
-        .all() as string[];
+        .all();
       for (const name of names) tables.push(copyTable(old, db, name));
     }
     // Brought up to this build's schema by the usual path.
@@ -109,12 +109,13 @@ export async function salvageDatabase(path: string, destination: string, list: r
 }
 
 function copyTable(old: BetterSqlite3.Database, db: BetterSqlite3.Database, name: string): SalvagedTable {
-  const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(name) as string[]).map((column) => `"${column}"`);
+  const columns = (db.prepare<unknown[], string>(`SELECT name FROM pragma_table_info(?)`).pluck().all(name)).map((column) => `"${column}"`);
   const report: SalvagedTable = { name, copied: 0, refused: 0, unreadable: 0 };
-  let read: BetterSqlite3.Statement;
+  // Raw rows of safe integers: the rowid first, then the columns as they are.
+  let read: BetterSqlite3.Statement<unknown[], unknown[]>;
   let probe: BetterSqlite3.Statement;
   try {
-    read = old.prepare(`SELECT rowid, ${columns.join(', ')} FROM "${name}" WHERE rowid >= ? ORDER BY rowid`).raw(true).safeIntegers(true);
+    read = old.prepare<unknown[], unknown[]>(`SELECT rowid, ${columns.join(', ')} FROM "${name}" WHERE rowid >= ? ORDER BY rowid`).raw(true).safeIntegers(true);
     probe = old.prepare(`SELECT rowid FROM "${name}" WHERE rowid >= ? ORDER BY rowid LIMIT 1`).pluck().safeIntegers(true);
   } catch {
     report.unreadable = 1; // the table's definition itself is damaged
@@ -125,7 +126,7 @@ function copyTable(old: BetterSqlite3.Database, db: BetterSqlite3.Database, name
   let from = -(2n ** 63n);
   for (;;) {
     try {
-      for (const row of read.iterate(from) as Iterable<unknown[]>) {
+      for (const row of read.iterate(from)) {
         from = (row[0] as bigint) + 1n;
         try {
           write.run(...row);

@@ -1,6 +1,6 @@
 // An agent's memories: query/response pairs with a 512-d embedding (sqlite-vec,
 // cosine distance, partitioned by agent) and a fitness; evicted by low fitness and age.
-import type BetterSqlite3 from 'better-sqlite3';
+import { scalar, type ReadableDB, type WritableDB } from './sql.node';
 
 export const MEMORY_DIMENSIONS = 512;
 
@@ -59,7 +59,7 @@ export interface NewMemory {
   messageId?: number;
 }
 
-export function addMemory(db: BetterSqlite3.Database, memory: NewMemory): number {
+export function addMemory(db: WritableDB, memory: NewMemory): number {
   checkEmbedding(memory.embedding);
   return db.transaction(() => {
     const id = Number(
@@ -73,41 +73,39 @@ export function addMemory(db: BetterSqlite3.Database, memory: NewMemory): number
 }
 
 /** The agent's k memories nearest to `embedding`, nearest first. */
-export function nearestMemories(db: BetterSqlite3.Database, agentId: number, embedding: Float32Array, k: number): MemoryHit[] {
+export function nearestMemories(db: ReadableDB, agentId: number, embedding: Float32Array, k: number): MemoryHit[] {
   checkEmbedding(embedding);
   const rows = db
-    .prepare(
-      `SELECT memory.*, near.distance FROM (
+    .prepare<unknown[], MemoryRow & { distance: number }>(`SELECT memory.*, near.distance FROM (
          SELECT rowid, distance FROM memory_vec WHERE embedding MATCH ? AND k = ? AND agent_id = ?
-       ) AS near JOIN memory ON memory.id = near.rowid ORDER BY near.distance`,
-    )
-    .all(embedding, k, BigInt(agentId)) as (MemoryRow & { distance: number })[];
+       ) AS near JOIN memory ON memory.id = near.rowid ORDER BY near.distance`)
+    .all(embedding, k, BigInt(agentId));
   return rows.map((row) => ({ ...toMemory(row), distance: row.distance }));
 }
 
-export function markMemoriesUsed(db: BetterSqlite3.Database, ids: readonly number[], at: number): void {
+export function markMemoriesUsed(db: WritableDB, ids: readonly number[], at: number): void {
   const update = db.prepare('UPDATE memory SET uses = uses + 1, last_used_at = ? WHERE id = ?');
   db.transaction(() => ids.forEach((id) => update.run(at, id)))();
 }
 
-export function memoryCount(db: BetterSqlite3.Database, agentId: number): number {
-  return (db.prepare('SELECT count(*) AS n FROM memory WHERE agent_id = ?').get(agentId) as { n: number }).n;
+export function memoryCount(db: ReadableDB, agentId: number): number {
+  return scalar(db, 'SELECT count(*) FROM memory WHERE agent_id = ?', agentId);
 }
 
-export function listMemories(db: BetterSqlite3.Database, agentId: number): Memory[] {
-  return (db.prepare('SELECT * FROM memory WHERE agent_id = ? ORDER BY id').all(agentId) as MemoryRow[]).map(toMemory);
+export function listMemories(db: ReadableDB, agentId: number): Memory[] {
+  return (db.prepare<unknown[], MemoryRow>('SELECT * FROM memory WHERE agent_id = ? ORDER BY id').all(agentId)).map(toMemory);
 }
 
 /**
  * Keeps the agent's `keep` best memories: lowest fitness goes first, and among equals
  * the one unused the longest. Returns how many were evicted.
  */
-export function evictMemories(db: BetterSqlite3.Database, agentId: number, keep: number): number {
+export function evictMemories(db: WritableDB, agentId: number, keep: number): number {
   return db.transaction(() => {
     const doomed = db
-      .prepare('SELECT id FROM memory WHERE agent_id = ? ORDER BY fitness DESC, last_used_at DESC, id DESC LIMIT -1 OFFSET ?')
+      .prepare<unknown[], number>('SELECT id FROM memory WHERE agent_id = ? ORDER BY fitness DESC, last_used_at DESC, id DESC LIMIT -1 OFFSET ?')
       .pluck()
-      .all(agentId, keep) as number[];
+      .all(agentId, keep);
     const removeVec = db.prepare('DELETE FROM memory_vec WHERE rowid = ?');
     const remove = db.prepare('DELETE FROM memory WHERE id = ?');
     for (const id of doomed) {

@@ -3,7 +3,7 @@
 // model registry service's work (services/model-registry.node.ts), which hands this module the
 // description it found.
 import { resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import { scalar, type ReadableDB, type WritableDB } from './sql.node';
 
 /** A registered model: what its file is, and what the registry and the engine know of it. */
 export interface RegisteredModel extends Omit<ModelDescription, 'bitsPerWeight' | 'weightType'> {
@@ -126,8 +126,8 @@ function describedColumns(description: ModelDescription) {
 }
 
 /** The model registered for this file, as its own path or as the file it was converted from. */
-export function modelForFile(db: BetterSqlite3.Database, file: string): RegisteredModel | undefined {
-  const row = db.prepare(`${SELECT} WHERE path = @file OR converted_from = @file ORDER BY path = @file DESC LIMIT 1`).get({ file: resolve(file) }) as ModelRow | undefined;
+export function modelForFile(db: ReadableDB, file: string): RegisteredModel | undefined {
+  const row = db.prepare<unknown[], ModelRow>(`${SELECT} WHERE path = @file OR converted_from = @file ORDER BY path = @file DESC LIMIT 1`).get({ file: resolve(file) });
   return row ? toModel(row) : undefined;
 }
 
@@ -144,8 +144,8 @@ export interface NewModel {
 }
 
 /** Registers a model; the first one becomes the default. */
-export function insertModel(db: BetterSqlite3.Database, model: NewModel): RegisteredModel {
-  const first = (db.prepare('SELECT count(*) AS n FROM model').get() as { n: number }).n === 0;
+export function insertModel(db: WritableDB, model: NewModel): RegisteredModel {
+  const first = scalar(db, 'SELECT count(*) FROM model') === 0;
   const id = Number(
     db
       .prepare(
@@ -170,12 +170,12 @@ export function insertModel(db: BetterSqlite3.Database, model: NewModel): Regist
 }
 
 /** The modification time recorded when the file was last checked, or null before the first. */
-export function recordedModificationTime(db: BetterSqlite3.Database, id: number): number | null {
-  return (db.prepare('SELECT mtime_ms FROM model WHERE id = ?').get(id) as { mtime_ms: number | null } | undefined)?.mtime_ms ?? null;
+export function recordedModificationTime(db: ReadableDB, id: number): number | null {
+  return (db.prepare<unknown[], { mtime_ms: number | null }>('SELECT mtime_ms FROM model WHERE id = ?').get(id))?.mtime_ms ?? null;
 }
 
 /** Records a check of the file: its modification time, and where its content changed, what it is now. */
-export function recordFileCheck(db: BetterSqlite3.Database, id: number, mtimeMs: number, changed?: { sha256: string; size: number; description: ModelDescription }): RegisteredModel {
+export function recordFileCheck(db: WritableDB, id: number, mtimeMs: number, changed?: { sha256: string; size: number; description: ModelDescription }): RegisteredModel {
   if (!changed) db.prepare('UPDATE model SET mtime_ms = ? WHERE id = ?').run(mtimeMs, id);
   else {
     db.prepare(
@@ -188,39 +188,39 @@ export function recordFileCheck(db: BetterSqlite3.Database, id: number, mtimeMs:
 }
 
 /** Points a model at the same file found at another path. */
-export function moveModel(db: BetterSqlite3.Database, id: number, path: string): RegisteredModel | undefined {
+export function moveModel(db: WritableDB, id: number, path: string): RegisteredModel | undefined {
   db.prepare('UPDATE model SET path = ? WHERE id = ?').run(resolve(path), id);
   return getModel(db, String(id));
 }
 
 /** Keeps what decoding measured for a model (no row changes for a model that is not registered). */
-export function setThreadSpeeds(db: BetterSqlite3.Database, id: number, speeds: ThreadSpeeds | null): void {
+export function setThreadSpeeds(db: WritableDB, id: number, speeds: ThreadSpeeds | null): void {
   db.prepare('UPDATE model SET thread_speeds = ? WHERE id = ?').run(speeds === null ? null : JSON.stringify(speeds), id);
 }
 
-export function listModels(db: BetterSqlite3.Database): RegisteredModel[] {
-  return (db.prepare(`${SELECT} ORDER BY id`).all() as ModelRow[]).map(toModel);
+export function listModels(db: ReadableDB): RegisteredModel[] {
+  return (db.prepare<unknown[], ModelRow>(`${SELECT} ORDER BY id`).all()).map(toModel);
 }
 
 /**
  * A model by what the user types, as agents are found: `#N` (as lists print it) or N, its own
  * path, the path it was converted from (what `models add` was given), or the name the list shows.
  */
-export function getModel(db: BetterSqlite3.Database, key: string): RegisteredModel | undefined {
-  const row = (
-    /^#?\d+$/.test(key)
-      ? db.prepare(`${SELECT} WHERE id = ?`).get(Number(key.replace('#', '')))
-      : db.prepare(`${SELECT} WHERE path = @path OR converted_from = @path OR name = @key ORDER BY path = @path DESC, converted_from = @path DESC, id LIMIT 1`).get({ path: resolve(key), key })
-  ) as ModelRow | undefined;
+export function getModel(db: ReadableDB, key: string): RegisteredModel | undefined {
+  const row = /^#?\d+$/.test(key)
+    ? db.prepare<unknown[], ModelRow>(`${SELECT} WHERE id = ?`).get(Number(key.replace('#', '')))
+    : db
+        .prepare<unknown[], ModelRow>(`${SELECT} WHERE path = @path OR converted_from = @path OR name = @key ORDER BY path = @path DESC, converted_from = @path DESC, id LIMIT 1`)
+        .get({ path: resolve(key), key });
   return row ? toModel(row) : undefined;
 }
 
-export function defaultModel(db: BetterSqlite3.Database): RegisteredModel | undefined {
-  const row = db.prepare(`${SELECT} WHERE is_default = 1`).get() as ModelRow | undefined;
+export function defaultModel(db: ReadableDB): RegisteredModel | undefined {
+  const row = db.prepare<unknown[], ModelRow>(`${SELECT} WHERE is_default = 1`).get();
   return row ? toModel(row) : undefined;
 }
 
-export function setDefaultModel(db: BetterSqlite3.Database, key: string): RegisteredModel {
+export function setDefaultModel(db: WritableDB, key: string): RegisteredModel {
   const model = getModel(db, key);
   if (!model) throw new ModelRegistryError(`There is no model "${key}": see \`lightseed models list\`.`);
   db.transaction(() => {
@@ -231,7 +231,7 @@ export function setDefaultModel(db: BetterSqlite3.Database, key: string): Regist
 }
 
 /** Forgets a model (the file stays where it is). */
-export function removeModel(db: BetterSqlite3.Database, key: string): RegisteredModel {
+export function removeModel(db: WritableDB, key: string): RegisteredModel {
   const model = getModel(db, key);
   if (!model) throw new ModelRegistryError(`There is no model "${key}": see \`lightseed models list\`.`);
   db.prepare('DELETE FROM model WHERE id = ?').run(model.id);

@@ -1,9 +1,9 @@
 // User preferences as JSON values in the `setting` table.
-import type BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_SETTINGS, Settings } from '../settings/settings.std';
+import type { ReadableDB, WritableDB } from './sql.node';
 
-export function readSettings(db: BetterSqlite3.Database): Settings {
-  const rows = db.prepare('SELECT key, value FROM setting').all() as { key: string; value: string }[];
+export function readSettings(db: ReadableDB): Settings {
+  const rows = db.prepare<unknown[], { key: string; value: string }>('SELECT key, value FROM setting').all();
   const stored: Record<string, unknown> = {};
   for (const row of rows) {
     if (Object.hasOwn(DEFAULT_SETTINGS, row.key)) stored[row.key] = JSON.parse(row.value);
@@ -17,7 +17,7 @@ export function readSettings(db: BetterSqlite3.Database): Settings {
   return Settings.parse(merged);
 }
 
-export function writeSettings(db: BetterSqlite3.Database, change: Partial<Settings>, now = Date.now()): Settings {
+export function writeSettings(db: WritableDB, change: Partial<Settings>, now = Date.now()): Settings {
   const upsert = db.prepare(
     'INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
   );

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import type { WritableDB } from '../../electron/store/sql.node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { decayedFitness } from '../../electron/agents/fitness.std';
@@ -59,7 +59,7 @@ function countSubtrees(agents: AgentFacts[]): Map<number, number> {
 }
 
 /** Every invariant the store promises, checked on the reopened file; returns the number of committed operations. */
-function checkInvariants(db: BetterSqlite3.Database): number {
+function checkInvariants(db: WritableDB): number {
   expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   expect(db.pragma('foreign_key_check')).toEqual([]);
 

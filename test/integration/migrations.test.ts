@@ -20,6 +20,7 @@ import { cladeSizes, generationStats } from '../../electron/store/lineage-stats.
 import { lineageColumns } from '../../electron/store/lineage-tree.node';
 import { addMemory, evictMemories, listMemories, markMemoriesUsed, memoryCount, nearestMemories, MEMORY_DIMENSIONS } from '../../electron/store/memories.node';
 import { readSettings, writeSettings } from '../../electron/store/settings.node';
+import { writable } from '../../electron/store/sql.node';
 
 let dir: ReturnType<typeof makeTempDir>;
 let db: Database;
@@ -106,7 +107,9 @@ const INTENDED_SCANS: { sql: RegExp; why: string }[] = [
 describe('the statements the store runs', () => {
   it('use an index or a key, apart from the full scans listed with their reason', () => {
     const raw = db0();
-    const { connection: db, statements } = recordingConnection(raw);
+    const recorded = recordingConnection(raw);
+    const db = writable(recorded.connection);
+    const statements = recorded.statements;
     const vector = (seed: number) => Float32Array.from({ length: MEMORY_DIMENSIONS }, (_, i) => Math.sin(seed * 31 + i));
     // Agents: births, a division, feedback, archival, and every read the services use.
     const ada = birthAgent(db, { genesisId: insertGenesis(raw), name: 'Ada', traits: { 'voice.rank': 4 }, bornAt: 1, memoryVector: vector(1) });
