@@ -55,4 +55,30 @@ describe('health monitor', () => {
     expect(monitor.status.apt.windowSize).toBe(1024);
     expect(result.released.length).toBe(3072);
   });
+
+  it('releases and fails the same however the stream is cut into chunks', () => {
+    // A healthy stretch, then a stuck run inside window 9: every chunking sees the same stream.
+    const stream = new Uint8Array([...uniformBytes(5000, 21), ...new Uint8Array(8).fill(3), ...uniformBytes(600, 22)]);
+    const wholeMonitor = new HealthMonitor({ minEntropy: 6, bitsPerSample: 8 });
+    const whole = wholeMonitor.push(stream);
+    expect(whole.failure).toMatchObject({ test: 'repetition-count', value: 3, sampleIndex: 5004, windowIndex: 9 });
+    expect(whole.released).toEqual(stream.subarray(0, 9 * 512));
+    let seed = 5;
+    for (const sizes of [[1], [7, 500, 3], [511, 513], [1024], [4608, 1]]) {
+      const monitor = new HealthMonitor({ minEntropy: 6, bitsPerSample: 8 });
+      const released: number[] = [];
+      let failure: HealthTestFailure | undefined;
+      for (let at = 0, k = 0; at < stream.length && !failure; k++) {
+        const size = sizes[(k + (seed++ % sizes.length)) % sizes.length]!;
+        const result = monitor.push(stream.subarray(at, at + size));
+        released.push(...result.released);
+        failure = result.failure;
+        at += size;
+      }
+      expect(Uint8Array.from(released)).toEqual(whole.released);
+      expect(failure).toMatchObject({ sampleIndex: 5004, windowIndex: 9, observed: whole.failure!.observed });
+      expect(monitor.status).toEqual(wholeMonitor.status);
+      expect(monitor.status).toMatchObject({ state: 'failed', samplesTested: 5005, windowsPassed: 9 });
+    }
+  });
 });
