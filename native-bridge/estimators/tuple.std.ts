@@ -1,5 +1,9 @@
 // SP 800-90B §6.3.5 t-Tuple and §6.3.6 Longest Repeated Substring estimates, both
-// from one suffix array, following Kaufer's counting method as NIST's tool does.
+// from one suffix array, following Kaufer's counting method as NIST's tool does. The
+// LRS pair counts are gathered per open LCP level rather than per length, so data with
+// long repeated substrings (a stuck DMA buffer, a looping emulator; LCPs in the hundreds
+// of thousands on the bitstring) costs O(n + v), not O(n·v); the counts are integers below
+// 2^53, so the result is the same to the last bit.
 import { lcpArray, suffixArray } from './suffix-array.std';
 import { Z_ALPHA } from './numeric.std';
 
@@ -67,22 +71,54 @@ export function tupleEstimates(text: Uint8Array): TupleEstimates {
   const tTuple = pMax > 0 ? bound(pMax) : -1;
 
   if (v < u) return { tTuple, lrs: -1 };
-  // LRS: for each length t in u..v, the number of colliding pairs of t-tuples.
-  const S = new Float64Array(v + 1);
-  A.fill(0);
+  // LRS: for each length t in u..v, the number of colliding pairs of t-tuples. The suffixes
+  // sharing a prefix of at least t form runs in suffix order; a drop in the LCP from `top` to
+  // `b` closes the runs of every length in (b, top], each counting C(size, 2) pairs. A run's size
+  // only changes at the LCP levels that are open (a stack of levels and their counts), so each
+  // drop adds one constant over each stretch between open levels, recorded as a difference
+  // (D) rather than one length at a time: long repeated substrings (lengths in the thousands)
+  // cost one step per open level, not one per length.
+  const D = new Float64Array(v + 2);
+  // Open levels rise strictly, so at most v + 1 of them.
+  const levels = new Int32Array(v + 2);
+  const counts = new Float64Array(v + 2);
+  let depth = 0;
   for (let i = 1; i <= n; i++) {
-    if (L[i - 1]! >= u && L[i]! < L[i - 1]!) {
-      let b = L[i]!;
-      if (b < u) b = u - 1;
-      for (let t = L[i - 1]!; t > b; t--) {
-        A[t]! += A[t + 1]!;
-        A[t + 1] = 0;
-        S[t]! += ((A[t]! + 1) * A[t]!) / 2;
+    const top = L[i - 1]!;
+    if (top >= u && L[i]! < top) {
+      const b = L[i]! < u ? u - 1 : L[i]!;
+      let size = 0;
+      while (depth > 0 && levels[depth - 1]! > b) {
+        const level = levels[depth - 1]!;
+        size += counts[depth - 1]!;
+        depth--;
+        const below = depth > 0 && levels[depth - 1]! > b ? levels[depth - 1]! : b;
+        // Lengths (below, level]: every open run at or above `level` merged, size + 1 suffixes.
+        const pairs = ((size + 1) * size) / 2;
+        D[level]! += pairs;
+        D[below]! -= pairs;
       }
-      if (b >= u) A[b]! += A[b + 1]!;
-      A[b + 1] = 0;
+      if (b >= u) {
+        if (depth > 0 && levels[depth - 1] === b) counts[depth - 1]! += size;
+        else {
+          levels[depth] = b;
+          counts[depth++] = size;
+        }
+      }
     }
-    if (L[i]! >= u) A[L[i]!]!++;
+    const l = L[i]!;
+    if (l >= u) {
+      if (depth > 0 && levels[depth - 1] === l) counts[depth - 1]!++;
+      else {
+        levels[depth] = l;
+        counts[depth++] = 1;
+      }
+    }
+  }
+  const S = new Float64Array(v + 1);
+  for (let t = v, running = 0; t >= u; t--) {
+    running += D[t]!;
+    S[t] = running;
   }
   pMax = 0;
   for (let i = u; i <= v; i++) {

@@ -105,7 +105,27 @@ const NIST: Record<keyof typeof DATASETS, Expected> = {
       'multi-mmc': { bitstring: 0.21127786405143334, original: 1.9235872687880167 },
       'lz78y': { bitstring: 0.4394418091894389, original: 1.9243612656652207 },
     },
-  },};
+  },
+  // 16 KiB slices of one 64 KiB table: repeats 128,924 bits long on the bitstring. ea_non_iid took 37 s.
+  'long-repeats-8bit': {
+    sha256: '5df2f19417823253625d27da2d51e2742c3119856ca975a032cb16e4de554ee8',
+    minEntropy: 0.00081488002652835073,
+    hOriginal: 0.00081488002652835073,
+    hBitstring: 0.00018125062198501372,
+    estimators: {
+      'mcv': { bitstring: 0.99539057256101082, original: 5.5070789123973638 },
+      'collision': { bitstring: 1 },
+      'markov': { bitstring: 0.99355692745197111 },
+      'compression': { bitstring: 0.51335565228885383 },
+      't-tuple': { bitstring: 0.72226242400174667, original: 5.2652973272521697 },
+      'lrs': { bitstring: 0.00018125062198501372, original: 0.0012634360081644439 },
+      'multi-mcw': { bitstring: 1, original: 5.6451997032106673 },
+      'lag': { bitstring: 0.99195494041229315, original: 6.0355314129303261 },
+      'multi-mmc': { bitstring: 0.6522838952433242, original: 0.00081488002652835073 },
+      'lz78y': { bitstring: 0.99062661796150064, original: 5.2149660514068907 },
+    },
+  },
+};
 
 describe('SP 800-90B non-IID assessment agrees with ea_non_iid', () => {
   for (const [name, expected] of Object.entries(NIST) as [keyof typeof DATASETS, Expected][]) {
