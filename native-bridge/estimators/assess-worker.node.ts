@@ -1,21 +1,25 @@
-// Worker-thread entry: runs the SP 800-90B assessment off the main thread, so the
-// app stays responsive through the ~20 s an 8-bit, million-sample assessment takes.
+// Worker-thread entry: runs steps of the SP 800-90B assessment off the main thread, so
+// the app stays responsive, and several workers share an assessment's estimators
+// (assessors.node.ts splits them), as NIST's tool spreads them over cores with OpenMP.
 import { parentPort } from 'node:worker_threads';
-import { assess } from './assess.std';
+import { runAssessmentSteps, type AssessmentStep } from './assess.std';
+import { prepareDataset } from './dataset.std';
 
 export interface AssessRequest {
   samples: Uint8Array;
   bitsPerSample: number;
+  steps: AssessmentStep[];
 }
 
-export type AssessReply = { type: 'progress'; done: number; total: number } | { type: 'result'; assessment: ReturnType<typeof assess> } | { type: 'error'; message: string };
+export type AssessReply = { type: 'step'; index: number } | { type: 'values'; values: number[] } | { type: 'error'; message: string };
 
 const port = parentPort;
 if (port) {
   port.once('message', (request: AssessRequest) => {
     try {
-      const assessment = assess(request.samples, request.bitsPerSample, (done, total) => port.postMessage({ type: 'progress', done, total } satisfies AssessReply));
-      port.postMessage({ type: 'result', assessment } satisfies AssessReply);
+      const dataset = prepareDataset(request.samples, request.bitsPerSample);
+      const values = runAssessmentSteps(dataset, request.steps, (index) => port.postMessage({ type: 'step', index } satisfies AssessReply));
+      port.postMessage({ type: 'values', values } satisfies AssessReply);
     } catch (error) {
       port.postMessage({ type: 'error', message: (error as Error).message } satisfies AssessReply);
     }

@@ -49,48 +49,85 @@ export function assess(samples: Uint8Array, bitsPerSample?: number, onProgress?:
   return assessDataset(dataset, onProgress);
 }
 
-export function assessDataset(dataset: Dataset, onProgress?: (done: number, total: number) => void): Assessment {
-  const { symbols, bits, alphabetSize, bitsPerSample } = dataset;
+/** One estimator on one input: the unit an assessment can be split into (across worker threads). */
+export interface AssessmentStep {
+  name: EstimatorName;
+  which: 'original' | 'bitstring';
+}
+
+const ESTIMATE: Readonly<Record<Exclude<EstimatorName, 't-tuple' | 'lrs'>, Estimate>> = {
+  'mcv': mostCommonValue,
+  'collision': (data) => collision(data),
+  'markov': (data) => markov(data),
+  'compression': (data) => compression(data),
+  'multi-mcw': multiMcw,
+  'lag': lag,
+  'multi-mmc': multiMmc,
+  'lz78y': lz78y,
+};
+
+/** The steps of an assessment of `dataset`, in the order of NIST's tool; none for a single symbol. */
+export function assessmentSteps(dataset: Dataset): AssessmentStep[] {
+  if (dataset.alphabetSize <= 1) return [];
+  const binary = dataset.alphabetSize === 2;
+  const runBits = !binary; // the initial assessment of binary data has no bitstring pass
+  const steps: AssessmentStep[] = [];
+  const add = (name: EstimatorName, binaryOnly: boolean) => {
+    if (runBits) steps.push({ name, which: 'bitstring' });
+    if (!binaryOnly || binary) steps.push({ name, which: 'original' });
+  };
+  add('mcv', false);
+  add('collision', true);
+  add('markov', true);
+  add('compression', true);
+  if (runBits) steps.push({ name: 't-tuple', which: 'bitstring' });
+  steps.push({ name: 't-tuple', which: 'original' });
+  if (runBits) steps.push({ name: 'lrs', which: 'bitstring' });
+  steps.push({ name: 'lrs', which: 'original' });
+  add('multi-mcw', false);
+  add('lag', false);
+  add('multi-mmc', false);
+  add('lz78y', false);
+  return steps;
+}
+
+/**
+ * Runs `steps` on `dataset`: each value is an estimate, or −1 where the estimator does not
+ * apply. t-Tuple and LRS of one input share one suffix array, so give them to the same call.
+ */
+export function runAssessmentSteps(dataset: Dataset, steps: readonly AssessmentStep[], onStep?: (index: number) => void): number[] {
+  const tuples = new Map<'original' | 'bitstring', ReturnType<typeof tupleEstimates>>();
+  const input = (which: 'original' | 'bitstring') => (which === 'original' ? dataset.symbols : dataset.bits);
+  return steps.map(({ name, which }, index) => {
+    let value: number;
+    if (name === 't-tuple' || name === 'lrs') {
+      let result = tuples.get(which);
+      if (!result) tuples.set(which, (result = tupleEstimates(input(which))));
+      value = name === 't-tuple' ? result.tTuple : result.lrs;
+    } else {
+      value = ESTIMATE[name](input(which), which === 'original' ? dataset.alphabetSize : 2);
+    }
+    onStep?.(index);
+    return value;
+  });
+}
+
+/** The assessment from every step's value: H_original, H_bitstring and their minimum, as NIST's tool reports them. */
+export function combineAssessment(dataset: Dataset, steps: readonly AssessmentStep[], values: readonly number[]): Assessment {
+  const { symbols, alphabetSize, bitsPerSample } = dataset;
   const base = { samples: symbols.length, bitsPerSample, alphabetSize, provisional: symbols.length < FULL_ASSESSMENT_SAMPLES };
   if (alphabetSize <= 1) {
     // NIST: "Symbol alphabet consists of 1 symbol. No entropy awarded."
     return { ...base, hOriginal: 0, hBitstring: undefined, minEntropy: 0, limitedBy: 'single-symbol', estimators: [] };
   }
-  const binary = alphabetSize === 2;
-  const runBits = !binary; // the initial assessment of binary data has no bitstring pass
+  const runBits = alphabetSize !== 2;
   const results = new Map<EstimatorName, EstimatorResult>(ESTIMATORS.map((name) => [name, { name }]));
-  const steps: [EstimatorName, 'original' | 'bitstring', () => number][] = [];
-  const add = (name: EstimatorName, estimate: Estimate, binaryOnly: boolean) => {
-    if (runBits) steps.push([name, 'bitstring', () => estimate(bits, 2)]);
-    if (!binaryOnly || binary) steps.push([name, 'original', () => estimate(symbols, alphabetSize)]);
-  };
-  add('mcv', mostCommonValue, false);
-  add('collision', (data) => collision(data), true);
-  add('markov', (data) => markov(data), true);
-  add('compression', (data) => compression(data), true);
-  // t-tuple and LRS share one suffix array per input.
-  const tuples = new Map<'original' | 'bitstring', ReturnType<typeof tupleEstimates>>();
-  const tuple = (which: 'original' | 'bitstring', data: Uint8Array) => {
-    let result = tuples.get(which);
-    if (!result) tuples.set(which, (result = tupleEstimates(data)));
-    return result;
-  };
-  if (runBits) steps.push(['t-tuple', 'bitstring', () => tuple('bitstring', bits).tTuple]);
-  steps.push(['t-tuple', 'original', () => tuple('original', symbols).tTuple]);
-  if (runBits) steps.push(['lrs', 'bitstring', () => tuple('bitstring', bits).lrs]);
-  steps.push(['lrs', 'original', () => tuple('original', symbols).lrs]);
-  add('multi-mcw', multiMcw, false);
-  add('lag', lag, false);
-  add('multi-mmc', multiMmc, false);
-  add('lz78y', lz78y, false);
-
   let hOriginal = bitsPerSample;
   let hBitstring = 1;
   let limitOriginal: EstimatorName = 'mcv';
   let limitBitstring: EstimatorName = 'mcv';
-  steps.forEach(([name, which, run], index) => {
-    const h = run();
-    onProgress?.(index + 1, steps.length);
+  steps.forEach(({ name, which }, index) => {
+    const h = values[index]!;
     if (h < 0) return; // not applicable to this data (too short)
     results.get(name)![which] = h;
     if (which === 'original' && h < hOriginal) {
@@ -112,4 +149,10 @@ export function assessDataset(dataset: Dataset, onProgress?: (done: number, tota
     limitedBy: fromBits < hOriginal ? limitBitstring : limitOriginal,
     estimators: [...results.values()],
   };
+}
+
+export function assessDataset(dataset: Dataset, onProgress?: (done: number, total: number) => void): Assessment {
+  const steps = assessmentSteps(dataset);
+  const values = runAssessmentSteps(dataset, steps, (index) => onProgress?.(index + 1, steps.length));
+  return combineAssessment(dataset, steps, values);
 }
