@@ -117,15 +117,27 @@ export class ModelDownloads implements AsyncDisposable {
     this.#active.set(name, active);
     this.#ended.delete(name);
     let lastSent = 0;
-    const update = (change: Partial<DownloadStatus>, force: boolean) => {
-      active.status = { ...active.status, ...change };
-      const now = performance.now();
-      if (!force && now - lastSent < PROGRESS_EVERY_MS) return;
-      lastSent = now;
+    // Progress goes out at most every PROGRESS_EVERY_MS; one held back goes out when the interval
+    // ends, so a download whose data stopped still shows every byte that arrived.
+    let held: NodeJS.Timeout | undefined;
+    const send = () => {
+      clearTimeout(held);
+      held = undefined;
+      lastSent = performance.now();
       this.hub.emit('models.download', active.status);
       options.onStatus?.(active.status);
     };
+    const update = (change: Partial<DownloadStatus>, force: boolean) => {
+      active.status = { ...active.status, ...change };
+      const wait = PROGRESS_EVERY_MS - (performance.now() - lastSent);
+      if (force || wait <= 0) return send();
+      if (!held) {
+        held = setTimeout(send, wait);
+        held.unref();
+      }
+    };
     active.done = this.#run(entry, source, active, options, update).finally(() => {
+      clearTimeout(held);
       this.#active.delete(name);
       this.#ended.set(name, active.status);
     });

@@ -113,8 +113,11 @@ describe('getting a catalog model', () => {
     server.holdAt(half);
     const { downloads, downloadsDir, stop } = downloadsFor(server, [e]);
     const partialFile = join(downloadsDir, `paused__${e.file}.partial`);
-    downloads.start('paused', { keepDefault: true });
+    let latest: DownloadStatus | undefined;
+    downloads.start('paused', { keepDefault: true, onStatus: (s) => (latest = s) });
     await waitFor(() => existsSync(partialFile) && statSync(partialFile).size >= half);
+    // The data stopped: the progress still shows every byte that arrived.
+    await waitFor(() => latest?.downloaded === half);
     const paused = await downloads.pause('paused');
     expect(paused).toMatchObject({ state: 'paused', message: /received so far are kept in .*\.partial; getting it again resumes there/ });
     const partial = (await downloads.catalog())[0]!.partialBytes;
