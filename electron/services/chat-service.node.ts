@@ -229,6 +229,6 @@ export class ChatService {
 }
 
 /** An archived agent stays in the tree but does not answer. */
-export function mustAnswer(agent: Agent): void {
+function mustAnswer(agent: Agent): void {
   if (agent.state === 'archived') throw new ApiError('failed_precondition', `${agent.name} is archived: it stays in the family tree but no longer answers.`);
 }

@@ -57,7 +57,7 @@ export function shareSteps(steps: readonly AssessmentStep[], threads: number): n
     lightest.indices.push(...unit.indices);
     lightest.cost += unit.cost;
   }
-  return groups.map((group) => group.indices.sort((a, b) => a - b)).filter((indices) => indices.length > 0);
+  return groups.map((group) => group.indices.sort((a, b) => a - b));
 }
 
 /**

@@ -55,9 +55,8 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
   const recording = info.kind === 'file' || info.kind === 'wav';
 
   const stored = store.getAssessment(info.deviceId, bits);
-  let assessment = stored && creditedAssessment(stored, info);
-  const reused = assessment !== undefined;
-  emit({ type: 'started', source: info, assessment });
+  const reused = stored !== undefined;
+  emit({ type: 'started', source: info, assessment: stored && creditedAssessment(stored, info) });
 
   const raw = createHash('sha256');
   const audit = new Uint8Array(AUDIT_BYTES);
@@ -99,7 +98,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
         if (options.signal?.aborted) throw new HarvestError('The harvest was stopped.', credited, { cause: options.signal.reason });
         throw new HarvestError(
           `${info.description} ran out of samples after ${read} with ${credited.toFixed(1)} of ${GENESIS_MIN_CREDITED_BITS} bits credited${
-            assessment ? '' : ` (an assessment needs ${calibrationTarget} samples)`
+            gate ? '' : ` (an assessment needs ${calibrationTarget} samples)`
           }.`,
           credited,
         );
@@ -112,7 +111,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
       const due = t - lastEvent >= interval;
       if (due) emit({ type: 'samples', samples: chunk.slice(0, 4096), bitsPerSample: bits });
 
-      if (!assessment) {
+      if (!gate) {
         // Calibration: these samples are assessed, never credited.
         const take = Math.min(chunk.length, calibrationTarget - calibrationCount);
         calibration.push(chunk.slice(0, take));
@@ -124,8 +123,8 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
         }
         if (calibrationCount < calibrationTarget) continue;
         const assessed = await calibrate(store, info, concatBytes(calibration), options.assess, (done, total) => emit({ type: 'assessing', done, total }), now);
-        assessment = creditedAssessment(assessed, info);
-        emit({ type: 'assessed', assessment });
+        // Said before the gate may refuse it (a source with no assessable entropy).
+        emit({ type: 'assessed', assessment: creditedAssessment(assessed, info) });
         startHealth(assessed);
         if (chunk.length === 0) continue;
       }
@@ -142,7 +141,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
               deviceId: info.deviceId,
               sourceUri: info.uri,
               bitsPerSample: bits,
-              minEntropy: assessment.minEntropy,
+              minEntropy: gate!.assessment.minEntropy,
               creditedBits: bitsCredited,
               samples: result.released,
               createdAt: now(),
@@ -156,7 +155,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
             );
           }
           conditioned += result.released.length;
-          if (assessment.provisional && !recording) fresh.push(result.released);
+          if (gate!.assessment.provisional && !recording) fresh.push(result.released);
           creditedThisRun += bitsCredited;
           credited += bitsCredited;
         }
@@ -208,7 +207,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
       metadata: info.metadata,
       ...(info.note ? { note: info.note } : {}),
     },
-    assessment: { ...assessment!, reused },
+    assessment: { ...gate!.assessment, reused },
     contributions: contributions.map((c) => ({
       id: c.id,
       deviceId: c.deviceId,
@@ -238,7 +237,7 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
     audit.subarray(0, record.rawCapture.auditBytes),
   );
   emit({ type: 'genesis', id, record });
-  if (reused && assessment!.provisional && fresh.length > 0) await refine(options, assessment!, fresh, emit, now);
+  if (reused && gate!.assessment.provisional && fresh.length > 0) await refine(options, gate!.assessment, fresh, emit, now);
   return { id, record };
 }
 

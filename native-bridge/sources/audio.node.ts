@@ -299,22 +299,22 @@ class AudioSource implements AudioSampleSource {
               ),
             );
           }
-          if (message.type === 'failed') source.#fail(new SourceError('disconnected', `Capture from the audio input "${target.label}" failed: ${message.message}. Check the device and harvest again.`));
+          if (message.type === 'failed') source.#stream.fail(new SourceError('disconnected', `Capture from the audio input "${target.label}" failed: ${message.message}. Check the device and harvest again.`));
         } catch (error) {
-          source.#fail(new SourceError('protocol', `Reading frames from the audio input "${target.label}" failed: ${asError(error).message}.`, { cause: error }));
+          source.#stream.fail(new SourceError('protocol', `Reading frames from the audio input "${target.label}" failed: ${asError(error).message}.`, { cause: error }));
         }
       });
       worker.on('error', (error) => {
         const failure = new SourceError('disconnected', `The capture of the audio input "${target.label}" crashed: ${error.message}.`, { cause: error });
         if (opening) giveUp(new SourceError('unreachable', failure.message, { cause: error }));
-        else source.#fail(failure);
+        else source.#stream.fail(failure);
       });
       worker.on('exit', (code) => {
         if (source.#worker !== worker) return;
         source.#worker = undefined;
         const failure = new SourceError('disconnected', `The capture of the audio input "${target.label}" stopped on its own (worker exit code ${code}). Harvest again; if it repeats, check the device.`);
         if (opening) giveUp(new SourceError('unreachable', failure.message));
-        else source.#fail(failure);
+        else source.#stream.fail(failure);
       });
     });
   }
@@ -378,11 +378,6 @@ class AudioSource implements AudioSampleSource {
           `The audio input "${this.#label}" delivered no sound for ${seconds} s (${this.#silentQuanta * RENDER_QUANTUM} frames of digital silence${this.#capturedFrames ? ` after ${this.#capturedFrames} frames of sound` : ''}): check that the rig is connected to this input, that the input is not muted and its capture level is up (alsamixer on Linux), and that no other program took the device.`,
         )
       : new SourceError('disconnected', `The audio input "${this.#label}" went away after ${this.#capturedFrames} frames: it was unplugged or its driver stopped. Plug it back in and harvest again.`);
-  }
-
-  /** Ends the stream with an error after the samples already received, and stops the capture. */
-  #fail(error: Error): void {
-    this.#stream.fail(error);
   }
 
   /** Closes the context inside the worker, then terminates the worker, which releases the device. */

@@ -5,6 +5,7 @@
 // safe to call twice and releases the device once. What stays in each source is
 // what differs: how to pause its device, what a stall means, how to release it.
 import { DisposedError } from '../resource/disposed-error.std';
+import { asError } from '../util/as-error.std';
 import { StallWatchdog } from '../util/stall-watchdog.std';
 import { ChunkQueue } from './chunk-queue.std';
 
@@ -112,7 +113,7 @@ export class LiveStream {
     if (error instanceof Error) return this.#end(error);
     void error.then(
       (known) => this.#end(known),
-      (unknown: unknown) => this.#end(unknown instanceof Error ? unknown : new Error(String(unknown))),
+      (unknown: unknown) => this.#end(asError(unknown)),
     );
   }
 
@@ -125,8 +126,6 @@ export class LiveStream {
     const first = !this.#disposed;
     if (first) {
       this.#disposed = true;
-      this.#finished = true;
-      this.#watchdog.stop();
       this.#queue.end();
     }
     const error = await this.release();
@@ -137,7 +136,7 @@ export class LiveStream {
   release(): Promise<Error | undefined> {
     this.#finished = true;
     this.#watchdog.stop();
-    this.#released ??= this.#hooks.release().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    this.#released ??= this.#hooks.release().catch(asError);
     return this.#released;
   }
 

@@ -300,7 +300,7 @@ class RtlTcpSource implements SampleSource {
                 : asError(error),
             );
           } else {
-            this.#fail(asError(error));
+            this.#stream.fail(asError(error));
           }
         }
       });
@@ -321,7 +321,7 @@ class RtlTcpSource implements SampleSource {
             );
           }
         } catch (error) {
-          this.#fail(asError(error));
+          this.#stream.fail(asError(error));
         }
       });
     });
@@ -339,7 +339,7 @@ class RtlTcpSource implements SampleSource {
     this.#socket = undefined;
     this.#streaming = false;
     this.#stream.unwatch();
-    this.#reconnecting = this.#reconnect(cause).catch((error: unknown) => this.#fail(asError(error)));
+    this.#reconnecting = this.#reconnect(cause).catch((error: unknown) => this.#stream.fail(asError(error)));
   }
 
   async #reconnect(dropCause: Error | undefined): Promise<void> {
@@ -361,24 +361,19 @@ class RtlTcpSource implements SampleSource {
       } catch (error) {
         if (this.#stream.finished) return;
         // Another dongle or another protocol at the address will not fix itself.
-        if (error instanceof SourceError && error.failure === 'protocol') return this.#fail(error);
+        if (error instanceof SourceError && error.failure === 'protocol') return this.#stream.fail(error);
         lastError = asError(error);
       }
     }
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
     const dropped = dropCause ? ` (${reasonOf(dropCause)})` : '';
-    this.#fail(
+    this.#stream.fail(
       new SourceError(
         'disconnected',
         `rtl_tcp at ${this.#endpoint.label} dropped the connection${dropped} after ${this.#received} bytes, and ${reconnectAttempts} reconnection attempts over ${seconds} s failed${lastError && lastError !== dropCause ? ` (the last with ${reasonOf(lastError)})` : ''}. Check that rtl_tcp is still running next to the dongle and the network between, then harvest again.`,
         { cause: lastError },
       ),
     );
-  }
-
-  /** Ends the stream with an error after the samples already received. */
-  #fail(error: Error): void {
-    this.#stream.fail(error);
   }
 
   /** Stops reconnecting and drops the socket (the live stream's release); returns it so dispose can wait for its close. */

@@ -47,7 +47,8 @@ export function queryPlan(db: BetterSqlite3.Database, statement: RecordedStateme
  * search, not the work queue of a recursive query (`WITH RECURSIVE up(…)`: SCAN up).
  */
 export function fullScans(sql: string, plan: readonly string[]): string[] {
-  const queues = new Set([...sql.matchAll(/(?:WITH RECURSIVE|,)\s*(\w+)\s*\(/gi)].map((m) => m[1]!.toLowerCase()));
+  // Common table expressions: `WITH [RECURSIVE] name(columns) AS (`, and `, name(columns) AS (` after it.
+  const queues = new Set([...sql.matchAll(/(?:WITH(?: RECURSIVE)?|,)\s*(\w+)\s*(?:\([^)]*\))?\s+AS\s*\(/gi)].map((m) => m[1]!.toLowerCase()));
   return plan.filter((step) => {
     const scanned = /^SCAN (\w+)/.exec(step)?.[1]?.toLowerCase();
     if (!scanned || queues.has(scanned) || scanned === 'json_each') return false;

@@ -53,16 +53,26 @@ export function encodeQ8_0(x: Float32Array): Uint8Array {
  */
 export function encodeTQ2_0(x: Float32Array): Uint8Array {
   if (x.length % QK_K) throw new RangeError(`TQ2_0 needs a multiple of ${QK_K} values.`);
-  const codes = new Uint8Array(x.length);
-  const scales = new Float32Array(x.length / QK_K);
-  for (let b = 0; b < scales.length; b++) {
-    const base = b * QK_K;
-    const d = absMax(x, base, QK_K);
-    const id = d ? fr(1 / d) : 0;
-    scales[b] = d;
-    for (let j = 0; j < QK_K; j++) codes[base + j] = (roundAway(fr(x[base + j]! * id)) + 1) & 3;
-  }
+  const { codes, scales } = ternaryCodes(x, QK_K);
   return packTQ2_0(codes, (b) => scales[b]!);
+}
+
+/**
+ * Per block of `size`: d = amax, and each weight's code round(x/d) + 1, as both ggml
+ * quantizers compute it (|x/d| ≤ 1, so the codes are 0, 1, 2; Q2_0's clamp to 0–3 and
+ * TQ2_0's mask to 2 bits never act).
+ */
+function ternaryCodes(x: Float32Array, size: number): { codes: Uint8Array; scales: Float32Array } {
+  const codes = new Uint8Array(x.length);
+  const scales = new Float32Array(x.length / size);
+  for (let b = 0; b < scales.length; b++) {
+    const base = b * size;
+    const d = absMax(x, base, size);
+    const id = d > 0 ? fr(1 / d) : 0;
+    scales[b] = d;
+    for (let j = 0; j < size; j++) codes[base + j] = Math.min(3, Math.max(0, roundAway(fr(x[base + j]! * id)) + 1));
+  }
+  return { codes, scales };
 }
 
 /**
@@ -152,15 +162,7 @@ export function encodeQ1_0(x: Float32Array): Uint8Array {
  */
 export function encodeQ2_0(x: Float32Array): Uint8Array {
   if (x.length % QK2_0) throw new RangeError(`Q2_0 needs a multiple of ${QK2_0} values.`);
-  const codes = new Uint8Array(x.length);
-  const scales = new Float32Array(x.length / QK2_0);
-  for (let b = 0; b < scales.length; b++) {
-    const base = b * QK2_0;
-    const d = absMax(x, base, QK2_0);
-    const id = d > 0 ? fr(1 / d) : 0;
-    scales[b] = d;
-    for (let j = 0; j < QK2_0; j++) codes[base + j] = Math.min(3, Math.max(0, roundAway(fr(x[base + j]! * id)) + 1));
-  }
+  const { codes, scales } = ternaryCodes(x, QK2_0);
   return packQ2_0(codes, (b) => scales[b]!);
 }
 
