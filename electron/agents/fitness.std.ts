@@ -3,7 +3,8 @@
 // a third after a thousand more conversations). The store keeps one folded value valid at
 // `fitnessAt`; this is the one place that decays it. SQL calls the same function as
 // `decayed_fitness(fitness, fitness_at, total_interactions)`, registered on every connection
-// (store/database.node.ts).
+// (registerSchemaFunctions in store/migrations.node.ts; migration 0009 keeps each agent's decayed
+// value in `fitness_now` through it).
 
 /** τ_f: interactions over which feedback decays by e. */
 export const FITNESS_TAU = 1000;

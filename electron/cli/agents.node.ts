@@ -38,7 +38,7 @@ export const agentsCommand: Command = {
         fitness: currentFitness(a),
         interactions: a.interactions,
         totalInteractions: a.totalInteractions,
-        descendants: a.subtreeSize - 1,
+        descendants: a.descendants,
         state: a.state,
         bornAt: a.bornAt,
       }));

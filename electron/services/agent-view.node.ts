@@ -37,7 +37,7 @@ export class AgentView {
       interactions: agent.interactions,
       untilDivision: agent.state === 'alive' ? this.life.untilDivision(agent, rules) : 0,
       totalInteractions: agent.totalInteractions,
-      descendants: agent.subtreeSize - 1,
+      descendants: agent.descendants,
       bornAt: agent.bornAt,
       lastActiveAt: agent.lastActiveAt,
       archivedAt: agent.archivedAt,

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.std';
-import { agentUid, ancestors, getAgent, growSubtrees, seedChainOf, type Agent } from './lineage.node';
+import { agentUid, ancestors, getAgent, growDescendants, seedChainOf, type Agent } from './lineage.node';
 import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
 import type { ReadableDB, WritableDB } from './sql.node';
 
@@ -226,7 +226,7 @@ function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions)
         db.prepare('UPDATE agent SET root_id = id WHERE id = ?').run(id);
         rootId = id;
       } else {
-        growSubtrees(db, parentId, 1);
+        growDescendants(db, parentId, 1);
       }
       parentId = id;
       agentId = id;

@@ -1,6 +1,7 @@
 // Population statistics of a lineage: per-generation fitness and trait means, and
-// clade sizes over time (the data of a Muller plot).
-import { FITNESS_TAU } from '../agents/fitness.std';
+// clade sizes over time (the data of a Muller plot). The per-generation sums are kept by
+// migration 0009's triggers as agents are born, divide and get feedback, so reading them
+// costs one row per lineage and generation, not one per agent.
 import type { CladeSeries } from '../agents/clades.std';
 import type { ReadableDB } from './sql.node';
 
@@ -15,30 +16,30 @@ export interface GenerationStats {
 }
 
 /** Per generation, for one lineage (rootId) or all of them (null). */
-export function generationStats(db: ReadableDB, rootId: number | null, tau = FITNESS_TAU): GenerationStats[] {
-  // One lineage by its index (root_id, generation); all of them by a scan. Two texts, not
-  // `@root IS NULL OR …`, which SQLite can only plan as a scan.
+export function generationStats(db: ReadableDB, rootId: number | null): GenerationStats[] {
+  // One lineage by its key; all of them by the summary's few rows. Two texts, not
+  // `@root IS NULL OR …`, which SQLite can only plan as a scan. The best fitness of a
+  // lineage's generation is one seek in agent_lineage (root_id, generation, fitness_now).
   const root = rootId === null ? {} : { root: rootId };
+  const where = rootId === null ? '' : 'WHERE s.root_id = @root';
   const rows = db
-    .prepare<unknown[], { generation: number; n: number; mean: number; max: number }>(
-      `SELECT generation, count(*) AS n,
-              avg(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS mean,
-              max(decayed_fitness(fitness, fitness_at, total_interactions, @tau)) AS max
-       FROM agent ${rootId === null ? '' : 'WHERE root_id = @root'} GROUP BY generation ORDER BY generation`,
+    .prepare<unknown[], { generation: number; n: number; total: number; max: number }>(
+      `SELECT s.generation, sum(s.agents) AS n, total(s.fitness_sum) AS total,
+              max((SELECT max(a.fitness_now) FROM agent a WHERE a.root_id = s.root_id AND a.generation = s.generation)) AS max
+       FROM generation_summary s ${where} GROUP BY s.generation ORDER BY s.generation`,
     )
-    .all({ ...root, tau });
+    .all(root);
   const traitRows = db
-    .prepare<unknown[], { generation: number; key: string; mean: number; variance: number }>(
-      `SELECT a.generation, t.key, avg(t.value) AS mean, avg(t.value * t.value) - avg(t.value) * avg(t.value) AS variance
-       FROM agent a, json_each(a.traits) t
-       WHERE ${rootId === null ? '' : 'a.root_id = @root AND'} t.type IN ('real', 'integer')
-       GROUP BY a.generation, t.key`,
+    .prepare<unknown[], { generation: number; trait: string; n: number; sum: number; squares: number }>(
+      `SELECT s.generation, s.trait, sum(s.agents) AS n, total(s.value_sum) AS sum, total(s.square_sum) AS squares
+       FROM generation_traits s ${where} GROUP BY s.generation, s.trait`,
     )
     .all(root);
   const byGeneration = new Map<number, GenerationStats>();
-  for (const row of rows) byGeneration.set(row.generation, { generation: row.generation, count: row.n, meanFitness: row.mean, maxFitness: row.max, traits: {} });
+  for (const row of rows) byGeneration.set(row.generation, { generation: row.generation, count: row.n, meanFitness: row.total / row.n, maxFitness: row.max, traits: {} });
   for (const row of traitRows) {
-    byGeneration.get(row.generation)!.traits[row.key] = { mean: row.mean, sd: Math.sqrt(Math.max(0, row.variance)) };
+    const mean = row.sum / row.n;
+    byGeneration.get(row.generation)!.traits[row.trait] = { mean, sd: Math.sqrt(Math.max(0, row.squares / row.n - mean * mean)) };
   }
   return [...byGeneration.values()];
 }

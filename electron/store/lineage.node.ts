@@ -29,7 +29,8 @@ export interface Agent {
   state: AgentState;
   bornAt: number;
   archivedAt: number | null;
-  subtreeSize: number;
+  /** How many agents descend from it (children, their children, …). */
+  descendants: number;
   /** When it last answered or divided (ms). */
   lastActiveAt: number;
   /** The parent's fitness when this agent was divided from it (0 for a root). */
@@ -54,7 +55,7 @@ export interface AgentRow {
   state: AgentState;
   born_at: number;
   archived_at: number | null;
-  subtree_size: number;
+  descendants: number;
   last_active_at: number | null;
   inherited_fitness: number;
 }
@@ -78,7 +79,7 @@ export function toAgent(row: AgentRow): Agent {
     state: row.state,
     bornAt: row.born_at,
     archivedAt: row.archived_at,
-    subtreeSize: row.subtree_size,
+    descendants: row.descendants,
     lastActiveAt: row.last_active_at ?? row.born_at,
     inheritedFitness: row.inherited_fitness,
   };
@@ -93,7 +94,13 @@ export class LineageError extends Error {
   override readonly name = 'LineageError';
 }
 
-const COLUMNS = 'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, subtree_size, last_active_at, inherited_fitness';
+/** An AgentRow from `agent` (never aliased); the descendant count from its own table, where a leaf has no row. */
+const COLUMNS = [
+  ...'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, last_active_at, inherited_fitness'
+    .split(', ')
+    .map((column) => `agent.${column}`),
+  'coalesce((SELECT count FROM agent_descendants WHERE agent_descendants.id = agent.id), 0) AS descendants',
+].join(', ');
 
 export function getAgent(db: ReadableDB, id: number): Agent | undefined {
   const row = db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE id = ?`).get(id);
@@ -177,8 +184,8 @@ export interface DivisionInput {
 /**
  * A division, all in one transaction: the child (generation + 1, seed chain
  * extended by the mutation seed, the parent's fitness as its starting fitness), the
- * division event, the parent's counter reset to 0, and every ancestor's cached
- * subtree size grown by one.
+ * division event, the parent's counter reset to 0, and every ancestor's descendant
+ * count grown by one. The parent's line is walked once, for both the chain and the counts.
  */
 export function divideAgent(db: WritableDB, input: DivisionInput): Agent {
   if (input.mutationSeed.length !== 32) throw new LineageError('A mutation seed is 32 bytes.');
@@ -186,12 +193,12 @@ export function divideAgent(db: WritableDB, input: DivisionInput): Agent {
     const parent = getAgent(db, input.parentId);
     if (!parent) throw new LineageError(`There is no agent ${input.parentId}.`);
     if (parent.state === 'archived') throw new LineageError(`${parent.name} is archived and no longer divides.`);
-    const parentChain = seedChainOf(db, parent.id);
+    const line = lineOf(db, parent.id);
     // The child is a copy: it starts with the parent's standing, decayed to now.
     const inherited = currentFitness(parent);
-    const chain = new Uint8Array(parentChain.length + 32);
-    chain.set(parentChain);
-    chain.set(input.mutationSeed, parentChain.length);
+    const chain = new Uint8Array(line.chain.length + 32);
+    chain.set(line.chain);
+    chain.set(input.mutationSeed, line.chain.length);
     const info = db
       .prepare(
         `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, born_at, last_active_at, memory_vector, inherited_fitness, fitness)
@@ -215,28 +222,43 @@ export function divideAgent(db: WritableDB, input: DivisionInput): Agent {
       `INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(parent.id, childId, Buffer.from(input.mutationSeed), parent.interactions, input.reason, input.bornAt);
     db.prepare('UPDATE agent SET interactions = 0, last_active_at = ? WHERE id = ?').run(input.bornAt, parent.id);
-    growSubtrees(db, parent.id, 1);
+    db.prepare(
+      `INSERT INTO agent_descendants (id, count) SELECT value, 1 FROM json_each(?) WHERE true
+       ON CONFLICT (id) DO UPDATE SET count = count + 1`,
+    ).run(line.ids);
     return getAgent(db, childId)!;
   })();
 }
 
-/** The whole seed chain, root's Genesis seed first: the agent's identity, 32 bytes per generation. */
-export function seedChainOf(db: ReadableDB, id: number): Uint8Array {
-  const seeds = db
-    .prepare<unknown[], Buffer>(`WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
-       SELECT agent.seed FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth DESC`)
-    .pluck()
-    .all(id);
-  if (seeds.length === 0) throw new LineageError(`There is no agent ${id}.`);
-  return new Uint8Array(Buffer.concat(seeds));
+/**
+ * An agent's line up to its root in one walk: the seed chain (root's seed first) and the ids
+ * (the agent's own first) as a JSON array. The seeds are joined in SQL as hex: handing 2,000
+ * 32-byte blobs to JavaScript one by one cost more than the walk itself.
+ */
+function lineOf(db: ReadableDB, id: number): { chain: Uint8Array; ids: string } {
+  const line = db
+    .prepare<unknown[], { chain: string | null; ids: string }>(
+      `WITH RECURSIVE up(id, parent_id, seed, depth) AS (
+         SELECT id, parent_id, seed, 0 FROM agent WHERE id = ?
+         UNION ALL SELECT agent.id, agent.parent_id, agent.seed, up.depth + 1 FROM agent JOIN up ON agent.id = up.parent_id)
+       SELECT group_concat(hex(seed), '' ORDER BY depth DESC) AS chain, json_group_array(id) AS ids FROM up`,
+    )
+    .get(id)!;
+  if (line.chain === null) throw new LineageError(`There is no agent ${id}.`);
+  return { chain: new Uint8Array(Buffer.from(line.chain, 'hex')), ids: line.ids };
 }
 
-/** Adds `by` to the cached subtree size of `id` and all its ancestors. */
-export function growSubtrees(db: WritableDB, id: number, by: number): void {
+/** The whole seed chain, root's Genesis seed first: the agent's identity, 32 bytes per generation. */
+export function seedChainOf(db: ReadableDB, id: number): Uint8Array {
+  return lineOf(db, id).chain;
+}
+
+/** Adds `by` to the descendant count of `id` and all its ancestors. */
+export function growDescendants(db: WritableDB, id: number, by: number): void {
   db.prepare(
-    `WITH RECURSIVE up(id) AS (SELECT @id UNION ALL SELECT agent.parent_id FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
-     UPDATE agent SET subtree_size = subtree_size + @by WHERE id IN (SELECT id FROM up)`,
-  ).run({ id, by });
+    `INSERT INTO agent_descendants (id, count) SELECT value, @by FROM json_each(@ids) WHERE true
+     ON CONFLICT (id) DO UPDATE SET count = count + excluded.count`,
+  ).run({ ids: lineOf(db, id).ids, by });
 }
 
 /** Archived agents stop dividing but stay in the tree. */
@@ -252,7 +274,7 @@ export function ancestors(db: ReadableDB, id: number): Agent[] {
       `WITH RECURSIVE up(id, depth) AS (
          SELECT parent_id, 1 FROM agent WHERE id = ? AND parent_id IS NOT NULL
          UNION ALL SELECT agent.parent_id, up.depth + 1 FROM agent JOIN up ON agent.id = up.id WHERE agent.parent_id IS NOT NULL)
-       SELECT ${COLUMNS.split(', ').map((c) => `agent.${c}`).join(', ')} FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth`,
+       SELECT ${COLUMNS} FROM up JOIN agent ON agent.id = up.id ORDER BY up.depth`,
     )
     .all(id);
   return rows.map(toAgent);
@@ -289,16 +311,30 @@ export function lineageAgents(db: ReadableDB, rootId: number): Agent[] {
   return (db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE root_id = ? ORDER BY generation, born_at, id`).all(rootId)).map(toAgent);
 }
 
-/** Recomputes every cached subtree size from the parent links (repair and verification). */
-export function recomputeSubtreeSizes(db: WritableDB): number {
+/** Recomputes every descendant count from the parent links (repair and verification); returns how many were wrong. */
+export function recomputeDescendantCounts(db: WritableDB): number {
   return db.transaction(() => {
     const rows = db.prepare<unknown[], { id: number; parent_id: number | null }>('SELECT id, parent_id FROM agent ORDER BY generation DESC').all();
-    const size = new Map<number, number>();
-    for (const row of rows) size.set(row.id, (size.get(row.id) ?? 0) + 1);
-    for (const row of rows) if (row.parent_id !== null) size.set(row.parent_id, (size.get(row.parent_id) ?? 0) + size.get(row.id)!);
-    const update = db.prepare('UPDATE agent SET subtree_size = ? WHERE id = ? AND subtree_size <> ?');
+    const count = new Map<number, number>();
+    for (const row of rows) {
+      if (row.parent_id !== null) count.set(row.parent_id, (count.get(row.parent_id) ?? 0) + (count.get(row.id) ?? 0) + 1);
+    }
+    const stored = new Map(db.prepare<unknown[], { id: number; count: number }>('SELECT id, count FROM agent_descendants').all().map((r) => [r.id, r.count]));
+    const set = db.prepare('INSERT INTO agent_descendants (id, count) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET count = excluded.count');
+    const remove = db.prepare('DELETE FROM agent_descendants WHERE id = ?');
     let changed = 0;
-    for (const [id, s] of size) changed += update.run(s, id, s).changes;
+    for (const [id, n] of count) {
+      if (stored.get(id) !== n) {
+        set.run(id, n);
+        changed++;
+      }
+    }
+    for (const id of stored.keys()) {
+      if (!count.has(id)) {
+        remove.run(id);
+        changed++;
+      }
+    }
     return changed;
   })();
 }

@@ -2,6 +2,7 @@
 // transaction together with the `PRAGMA user_version` bump, so a crash leaves the
 // database at the last complete version.
 import type BetterSqlite3 from 'better-sqlite3';
+import { decayedFitness } from '../agents/fitness.std';
 import { MigrationError } from './errors.std';
 
 export interface Migration {
@@ -35,8 +36,20 @@ export const migrations: readonly Migration[] = parseMigrationFiles(
 
 export const LATEST_SCHEMA_VERSION = migrations.length;
 
-/** Applies every migration newer than the file's user_version. Returns the versions before and after. */
+/**
+ * The app's functions that the schema calls, registered on every connection before the migrations
+ * run: decayed_fitness(fitness, fitness_at, now[, tau]) is the fitness decay as SQL sees it (the
+ * same function, not the formula written again); migration 0009's triggers use it with the default τ.
+ */
+export function registerSchemaFunctions(db: BetterSqlite3.Database): void {
+  db.function('decayed_fitness', { deterministic: true, varargs: true }, (fitness, fitnessAt, now, tau) =>
+    decayedFitness(Number(fitness), Number(fitnessAt), Number(now), tau === undefined ? undefined : Number(tau)),
+  );
+}
+
+/** Applies every migration newer than the file's user_version, after registering the schema's functions. Returns the versions before and after. */
 export function migrate(db: BetterSqlite3.Database, list: readonly Migration[] = migrations): { from: number; to: number } {
+  registerSchemaFunctions(db);
   const from = db.pragma('user_version', { simple: true }) as number;
   for (const migration of list) {
     if (migration.version <= from) continue;

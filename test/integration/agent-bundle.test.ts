@@ -78,7 +78,7 @@ describe('agent bundles', () => {
     const ada3 = findAgent(db.connection, 'Ada III')!;
     expect(ada3).toMatchObject({ generation: 2, origin: 'imported' });
     expect(ada3.traits).toEqual(JSON.parse(readFileSync(bundleFile, 'utf8')).agent.traits);
-    expect(getAgent(db.connection, ada3.rootId)).toMatchObject({ name: 'Ada', subtreeSize: 3 });
+    expect(getAgent(db.connection, ada3.rootId)).toMatchObject({ name: 'Ada', descendants: 2 });
     expect(nearestMemories(db.connection, ada3.id, embedding(9), 1)[0]).toMatchObject({ query: 'seed?', response: 'genesis' });
     db.dispose();
   });

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traitsFromChain } from '../../electron/agents/traits.node';
 import { Database } from '../../electron/store/database.node';
-import { recomputeSubtreeSizes, seedChainOf } from '../../electron/store/lineage.node';
+import { recomputeDescendantCounts, seedChainOf } from '../../electron/store/lineage.node';
 import { bundleForNode } from '../helpers/bundle-for-node';
 import { writeUntilKilled } from '../helpers/kill-writer';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -56,7 +56,7 @@ describe('a division killed mid-write', () => {
       }
       expect(broken).toEqual([]);
       expect(db.prepare('SELECT count(*) FROM memory').pluck().get()).toBe(db.prepare('SELECT count(*) FROM memory_vec').pluck().get());
-      expect(recomputeSubtreeSizes(db)).toBe(0);
+      expect(recomputeDescendantCounts(db)).toBe(0);
       expect(divided.length).toBeGreaterThan(children);
       children = divided.length;
     }

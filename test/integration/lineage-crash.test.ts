@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { decayedFitness } from '../../electron/agents/fitness.std';
 import { fitnessFromEvents } from '../../electron/store/feedback.node';
-import { ancestorIds, divideAgent, recomputeSubtreeSizes } from '../../electron/store/lineage.node';
+import { ancestorIds, divideAgent, recomputeDescendantCounts } from '../../electron/store/lineage.node';
 import { bundleForNode } from '../helpers/bundle-for-node';
+import { expectStatsAsRecomputed } from '../helpers/recomputed-stats';
 import { writeUntilKilled } from '../helpers/kill-writer';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -43,6 +44,9 @@ interface AgentFacts {
   subtree_size: number;
 }
 
+/** The agent and its descendants, as the store counts them. */
+const SUBTREE_SIZE = 'coalesce((SELECT count FROM agent_descendants WHERE agent_descendants.id = agent.id), 0) + 1 AS subtree_size';
+
 /** Subtree sizes counted afresh: every agent adds one to itself and to each ancestor. */
 function countSubtrees(agents: AgentFacts[]): Map<number, number> {
   const byId = new Map(agents.map((a) => [a.id, a]));
@@ -64,7 +68,7 @@ function checkInvariants(db: WritableDB): number {
   expect(db.pragma('foreign_key_check')).toEqual([]);
 
   const agents = db
-    .prepare('SELECT id, parent_id, root_id, generation, uid, seed, interactions, total_interactions, fitness, fitness_at, subtree_size FROM agent ORDER BY id')
+    .prepare(`SELECT id, parent_id, root_id, generation, uid, seed, interactions, total_interactions, fitness, fitness_at, ${SUBTREE_SIZE} FROM agent ORDER BY id`)
     .all() as AgentFacts[];
   const byId = new Map(agents.map((a) => [a.id, a]));
   // Each agent keeps its own link; the chain is its parent's chain plus that link (parents have smaller ids).
@@ -103,7 +107,10 @@ function checkInvariants(db: WritableDB): number {
   // Cached subtree sizes: counted afresh here, and the store's own repair finds nothing to repair.
   const counted = countSubtrees(agents);
   expect(agents.filter((a) => a.subtree_size !== counted.get(a.id)).map((a) => `agent ${a.id}: cached ${a.subtree_size}, counted ${counted.get(a.id)}`)).toEqual([]);
-  expect(recomputeSubtreeSizes(db)).toBe(0);
+  expect(recomputeDescendantCounts(db)).toBe(0);
+
+  // The per-generation sums kept by the triggers: what a recomputation from every row gives.
+  expectStatsAsRecomputed(db, null);
 
   // Fitness: the stored, decayed value is the sum of the feedback events.
   const fitnessOff = agents
@@ -165,12 +172,12 @@ describe('the lineage store after a crash', () => {
       expect(committed, `round with ${delayMs} ms: the writer's committed work survived`).toBeGreaterThanOrEqual(before + 50);
 
       // Still usable: a new division commits with its bookkeeping.
-      const parent = db.prepare("SELECT id, subtree_size FROM agent WHERE state = 'alive' ORDER BY random() LIMIT 1").get() as { id: number; subtree_size: number };
+      const parent = db.prepare(`SELECT id, ${SUBTREE_SIZE} FROM agent WHERE state = 'alive' ORDER BY random() LIMIT 1`).get() as { id: number; subtree_size: number };
       const child = divideAgent(db, { parentId: parent.id, name: `After the crash of round ${delayMs} ms`, mutationSeed: randomBytes(32), traits: {}, reason: 'crash test: usable after recovery', bornAt: Date.now() });
       committed++;
       expect(ancestorIds(db, child.id)[0]).toBe(parent.id);
-      expect(db.prepare('SELECT subtree_size FROM agent WHERE id = ?').pluck().get(parent.id)).toBe(parent.subtree_size + 1);
-      expect(recomputeSubtreeSizes(db)).toBe(0);
+      expect(db.prepare(`SELECT ${SUBTREE_SIZE} FROM agent WHERE id = ?`).pluck().get(parent.id)).toBe(parent.subtree_size + 1);
+      expect(recomputeDescendantCounts(db)).toBe(0);
     }
   }, 30_000);
 });

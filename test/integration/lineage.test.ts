@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
 import { addMessage, createConversation, replies, thread } from '../../electron/store/conversations.node';
 import { decayedFitness } from '../../electron/agents/fitness.std';
+import { exportBundle, importBundle } from '../../electron/store/agent-bundle.node';
 import { addFeedback, countInteraction, fitnessFromEvents } from '../../electron/store/feedback.node';
 import { cladeSizes, generationStats } from '../../electron/store/lineage-stats.node';
 import { newick, phylogenyCsv } from '../../electron/store/lineage-export.node';
@@ -19,12 +20,14 @@ import {
   findAgent,
   getAgent,
   LineageError,
-  recomputeSubtreeSizes,
+  recomputeDescendantCounts,
   seedChainOf,
   type Agent,
 } from '../../electron/store/lineage.node';
 import { addMemory, evictMemories, MEMORY_DIMENSIONS, memoryCount, nearestMemories } from '../../electron/store/memories.node';
+import { sfc32 } from '../fixtures/entropy-datasets';
 import { insertGenesis } from '../helpers/genesis';
+import { expectStatsAsRecomputed } from '../helpers/recomputed-stats';
 import { makeTempDir } from '../helpers/temp-dir';
 
 let dir: ReturnType<typeof makeTempDir>;
@@ -51,7 +54,7 @@ describe('birth and division', () => {
     const genesisId = insertGenesis(c());
     const ada = birthAgent(c(), { genesisId, name: 'Ada', traits: { x: 1 }, bornAt: tick() });
     const seed = c().prepare('SELECT seed FROM genesis WHERE id = ?').pluck().get(genesisId) as Buffer;
-    expect(ada).toMatchObject({ generation: 0, parentId: null, rootId: ada.id, origin: 'born', genesisId, subtreeSize: 1, state: 'alive' });
+    expect(ada).toMatchObject({ generation: 0, parentId: null, rootId: ada.id, origin: 'born', genesisId, descendants: 0, state: 'alive' });
     expect(Buffer.from(seedChainOf(c(), ada.id))).toEqual(seed);
     expect(Buffer.from(ada.seed)).toEqual(seed);
     expect(ada.uid).toBe(createHash('sha256').update(seed).digest('hex'));
@@ -71,11 +74,11 @@ describe('birth and division', () => {
     expect(Buffer.from(chain3.subarray(0, 64))).toEqual(Buffer.from(seedChainOf(c(), ada2.id)));
     expect(Buffer.from(chain3.subarray(64))).toEqual(Buffer.from(ada3.seed));
     expect(ada3.uid).toBe(createHash('sha256').update(chain3).digest('hex'));
-    expect(getAgent(c(), ada.id)).toMatchObject({ interactions: 0, totalInteractions: 2, subtreeSize: 3 });
-    expect(getAgent(c(), ada2.id)!.subtreeSize).toBe(2);
+    expect(getAgent(c(), ada.id)).toMatchObject({ interactions: 0, totalInteractions: 2, descendants: 2 });
+    expect(getAgent(c(), ada2.id)!.descendants).toBe(1);
     const division = c().prepare('SELECT * FROM division WHERE child_id = ?').get(ada2.id) as { parent_interactions: number; reason: string };
     expect(division).toMatchObject({ parent_interactions: 2, reason: 'interactions reached 25' });
-    expect(recomputeSubtreeSizes(c())).toBe(0);
+    expect(recomputeDescendantCounts(c())).toBe(0);
   });
 
   it('answers ancestors, descendants and children in birth order', () => {
@@ -188,6 +191,32 @@ describe('statistics and exports', () => {
     expect(stats[1]!.maxFitness).toBeCloseTo(1, 12);
     expect(stats[1]!.meanFitness).toBeCloseTo(0.5, 12);
     expect(stats[1]!.traits['t']).toEqual({ mean: 2, sd: 1 });
+  });
+
+  it('keeps per-generation sums that equal a recomputation from every row, through births, divisions, turns, feedback and imports', async () => {
+    const random = sfc32(29);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const alive: Agent[] = [born('Ada'), born('Bea')];
+    const kinds = ['up', 'down', 'council-pick'] as const;
+    for (let step = 0; step < 400; step++) {
+      const agent = pick(alive);
+      const roll = random();
+      if (roll < 0.25) alive.push(divide(agent, `Child ${step}`, { t: random() * 10, 'voice.rank': Math.floor(random() * 8) }));
+      else if (roll < 0.6) countInteraction(c(), agent.id);
+      else if (roll < 0.95) addFeedback(c(), { agentId: agent.id, kind: pick(kinds), createdAt: tick() });
+      else if (alive.length > 2) archiveAgent(c(), alive.splice(alive.indexOf(agent), 1)[0]!.id, tick());
+      if (step % 100 === 99) alive.push(born(`Root ${step}`));
+    }
+    expectStatsAsRecomputed(c(), null);
+    for (const root of new Set(alive.map((a) => a.rootId))) expectStatsAsRecomputed(c(), root);
+
+    // An imported line lands in another database's sums as it landed in its rows.
+    const deepest = alive.reduce((a, b) => (b.generation > a.generation ? b : a));
+    const bundle = exportBundle(c(), deepest.id, tick());
+    await using other = await Database.open({ path: join(dir.path, 'other.db') });
+    importBundle(other.connection, bundle, { freeName: (name) => `${name} (imported)` });
+    expectStatsAsRecomputed(other.connection, null);
+    expect(generationStats(other.connection, null).map((g) => g.count)).toEqual(Array.from({ length: deepest.generation + 1 }, () => 1));
   });
 
   it('gives clade sizes over time for a Muller plot', () => {
