@@ -44,13 +44,20 @@ const LAYERS = ['native-bridge', 'electron', 'renderer'];
 
 /**
  * Folders inside electron/ that must not reach into others: the store only persists (no
- * validation, conversion, API shapes or orchestration), and the catalog and its downloader
- * do not write to the store (the services that call them do).
+ * validation, conversion, API shapes or orchestration), the catalog and its downloader do
+ * not write to the store (the services that call them do), and the card formats are formats
+ * (the services store what a card gives).
  */
 const FOLDER_LIMITS = [
-  ['electron/store/', ['electron/api/', 'electron/inference/', 'electron/services/', 'electron/catalog/']],
+  ['electron/store/', ['electron/api/', 'electron/inference/', 'electron/services/', 'electron/catalog/', 'electron/cards/']],
   ['electron/catalog/', ['electron/store/', 'electron/services/']],
+  ['electron/cards/', ['electron/store/', 'electron/services/']],
 ];
+const FOLDER_REASONS = {
+  'electron/store/': 'the store only persists',
+  'electron/catalog/': 'the services record what the catalog fetches',
+  'electron/cards/': 'the services store what a card gives',
+};
 
 /** Pure modules outside renderer/ whose values the renderer may import. */
 const SHARED_WITH_RENDERER = new Set(['electron/api/units.std.ts']);
@@ -132,7 +139,7 @@ export default {
         for (const [folder, banned] of FOLDER_LIMITS) {
           const hit = from.startsWith(folder) && banned.find((other) => to.startsWith(other));
           if (hit) {
-            const why = folder === 'electron/store/' ? 'the store only persists' : 'the services record what the catalog fetches';
+            const why = FOLDER_REASONS[folder];
             context.report({ node, messageId: 'folder', data: { from: folder, to: hit, why } });
             return;
           }

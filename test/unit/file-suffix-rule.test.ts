@@ -43,5 +43,7 @@ tester.run('file-suffix', rule, {
     { filename: at('electron/store/x.node.ts'), code: "import { validateModel } from '../inference/gguf/gguf-validate.std';", errors: [{ messageId: 'folder' }] },
     { filename: at('electron/store/x.node.ts'), code: "import type { RegisteredModel } from '../api/contract.std';", errors: [{ messageId: 'folder' }] },
     { filename: at('electron/catalog/x.node.ts'), code: "import { getModel } from '../store/models.node';", errors: [{ messageId: 'folder' }] },
+    { filename: at('electron/cards/x.node.ts'), code: "import { birthAgent } from '../store/lineage.node';", errors: [{ messageId: 'folder' }] },
+    { filename: at('electron/store/x.node.ts'), code: "import { readCardBytes } from '../cards/card-file.node';", errors: [{ messageId: 'folder' }] },
   ],
 });
