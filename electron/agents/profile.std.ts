@@ -70,10 +70,14 @@ export function persona(values: TraitValues, name: string, generation: number): 
     focus: 'to give short, exact, useful answers',
   };
   const strongest = (Object.keys(intent) as (keyof typeof intent)[]).reduce((a, b) => (intent[b] > intent[a] ? b : a));
-  const verbosity = trait(values, 'voice.verbosity');
-  const length = verbosity < 0.4 ? 'Answer in a sentence or two.' : verbosity > 0.7 ? 'Take your time and answer fully.' : 'Answer in a few sentences.';
   const who = generation === 0 ? 'born from physical noise' : `of generation ${generation}, descended from an agent born of physical noise`;
-  return `You are ${name}, a small companion ${who}. You are ${adjectives.length ? adjectives.join(', ') : 'even-tempered'}. Your goal is ${goals[strongest]}. ${length}`;
+  return `You are ${name}, a small companion ${who}. You are ${adjectives.length ? adjectives.join(', ') : 'even-tempered'}. Your goal is ${goals[strongest]}. ${answerLength(values)}`;
+}
+
+/** How long the agent's answers are, from its voice's verbosity (a line of its system prompt, with or without a card). */
+export function answerLength(values: TraitValues): string {
+  const verbosity = trait(values, 'voice.verbosity');
+  return verbosity < 0.4 ? 'Answer in a sentence or two.' : verbosity > 0.7 ? 'Take your time and answer fully.' : 'Answer in a few sentences.';
 }
 
 export interface LifeRules {

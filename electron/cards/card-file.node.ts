@@ -2,8 +2,8 @@
 // preferred when both are there, `chara` for V2), plain JSON, or CHARX (a zip whose card.json is
 // the card, RisuAI's format). Each malformed case is said in a sentence naming the file.
 import { inflateRawSync } from 'node:zlib';
-import { CardError, cardFromJsonText, type CharacterCard } from './character-card.std';
-import { isPng, PngError, readPngChunks, readTextChunk } from './png-chunks.std';
+import { CardError, cardFromJsonText, cardToV2Json, cardToV3Json, type CardData, type CharacterCard } from './character-card.std';
+import { isPng, PngError, readPngChunks, readTextChunk, textChunk, writePngChunks } from './png-chunks.std';
 
 /** Cards are text and a portrait; anything larger is refused before it is parsed. */
 export const MAX_CARD_BYTES = 20 * 2 ** 20;
@@ -99,4 +99,14 @@ function cardFromCharx(bytes: Uint8Array, name: string): CharacterCard {
     return cardFromJsonText(decodeUtf8(json, 'The CHARX file\'s card.json'), `The card.json of ${name}`);
   }
   throw new CardError('The CHARX file has no card.json.');
+}
+
+/**
+ * A V3 PNG card: the image's own chunks, its old card chunks left out, then `chara` (V2, for
+ * readers that know only V2) and `ccv3` (V3) before IEND, as SillyTavern writes them.
+ */
+export function writeCardPng(data: CardData, image: Uint8Array): Uint8Array {
+  const chunks = readPngChunks(image).filter((chunk) => !(chunk.type === 'tEXt' && ['chara', 'ccv3'].includes(readTextChunk(chunk).keyword)));
+  const base64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+  return writePngChunks([...chunks.slice(0, -1), textChunk('chara', base64(cardToV2Json(data))), textChunk('ccv3', base64(cardToV3Json(data))), chunks.at(-1)!]);
 }

@@ -122,6 +122,9 @@ export const chatCommand: Command = {
       return result;
     };
     context.out(`Talking with ${agent.name} (#${agent.id}). /up /down rate the last answer, /regen asks again, /council K QUESTION asks K agents, /pick N chooses, /quit ends.`);
+    // A card's greeting opens a new conversation (it is kept with the first message).
+    const greeting = conversationId === undefined ? agents.cards.greeting(agent) : '';
+    if (greeting) context.out(`${agent.name}: ${greeting}`);
     try {
       for await (const raw of input) {
         const line = raw.trim();

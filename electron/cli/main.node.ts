@@ -17,8 +17,9 @@ import { generateCommand, modelsCommand } from './models.node';
 import { serveCommand } from './serve.node';
 import { sourcesCommand } from './sources.node';
 import { agentCommand, birthCommand, chatCommand, simulateCommand } from './life.node';
+import { cardCommand } from './cards.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, modelsCommand, generateCommand, dbCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, cardCommand, modelsCommand, generateCommand, dbCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

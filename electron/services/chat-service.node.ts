@@ -20,6 +20,7 @@ import { addFeedback, countInteraction } from '../store/feedback.node';
 import { seedChainOf, type Agent } from '../store/lineage.node';
 import { addMemory, evictMemories, markMemoriesUsed, nearestMemories, type MemoryHit } from '../store/memories.node';
 import type { AgentLife, PoolDraw } from './agent-life.node';
+import type { CardService } from './card-service.node';
 import type { InferenceService } from './inference-service.node';
 
 /** How much the memory vector colours recall. */
@@ -67,6 +68,7 @@ export class ChatService {
     private readonly database: Database,
     private readonly inference: InferenceService,
     private readonly life: AgentLife,
+    private readonly cards: CardService,
     private readonly options: ChatServiceOptions,
   ) {}
 
@@ -103,14 +105,24 @@ export class ChatService {
 
   systemPrompt(agent: Agent, recalled: readonly MemoryHit[]): string {
     const memories = recalled.map((m) => `- Asked "${clip(m.query, 160)}", you said "${clip(m.response, 200)}"`);
-    return persona(agent.traits, agent.name, agent.generation) + (memories.length ? `\nYou remember:\n${memories.join('\n')}` : '');
+    // A card's persona, greeting and examples speak for the intent trait; the other traits act as always.
+    const who = this.cards.systemPrompt(agent) ?? persona(agent.traits, agent.name, agent.generation);
+    return who + (memories.length ? `\nYou remember:\n${memories.join('\n')}` : '');
   }
 
-  /** A user message in a conversation (a new one unless given). */
-  addUserMessage(text: string, conversationId: number | undefined, parentId: number | null | undefined): Message {
+  /**
+   * A user message in a conversation. A new conversation with an agent whose card has a greeting
+   * opens with that greeting, as card apps do, and the message answers it.
+   */
+  addUserMessage(text: string, conversationId: number | undefined, parentId: number | null | undefined, agent?: Agent): Message {
     const now = this.options.now();
-    const conversation = conversationId ?? createConversation(this.#db, clip(text, 60), now);
-    return addMessage(this.#db, { conversationId: conversation, parentId: parentId ?? null, role: 'user', content: text, createdAt: now });
+    if (conversationId !== undefined) return addMessage(this.#db, { conversationId, parentId: parentId ?? null, role: 'user', content: text, createdAt: now });
+    return this.#db.transaction(() => {
+      const conversation = createConversation(this.#db, clip(text, 60), now);
+      const greeting = agent ? this.cards.greeting(agent) : '';
+      const opening = greeting ? addMessage(this.#db, { conversationId: conversation, parentId: null, role: 'assistant', agentId: agent!.id, content: greeting, createdAt: now }) : undefined;
+      return addMessage(this.#db, { conversationId: conversation, parentId: opening?.id ?? null, role: 'user', content: text, createdAt: now });
+    })();
   }
 
   /** A user message and the agent's answer to it, streamed. */
@@ -119,7 +131,7 @@ export class ChatService {
     mustAnswer(agent);
     const text = input.text.trim();
     if (!text) throw new ApiError('invalid_params', 'Say something: the message is empty.');
-    return this.answer(agent, this.addUserMessage(text, input.conversationId, input.parentId), 'chat', onToken);
+    return this.answer(agent, this.addUserMessage(text, input.conversationId, input.parentId, agent), 'chat', onToken);
   }
 
   /** Another answer to the same user message: a sibling branch (a swipe). */

@@ -75,6 +75,11 @@ export function listGenesis(db: ReadableDB, limit = 100): GenesisSummary[] {
   return (db.prepare<unknown[], GenesisRow>('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis ORDER BY id DESC LIMIT ?').all(limit)).map(toSummary);
 }
 
+/** The newest Genesis record that has not given birth yet. */
+export function newestUnusedGenesis(db: ReadableDB): number | undefined {
+  return db.prepare<unknown[], number>('SELECT id FROM genesis WHERE NOT EXISTS (SELECT 1 FROM agent WHERE agent.genesis_id = genesis.id) ORDER BY id DESC LIMIT 1').pluck().get();
+}
+
 export function getGenesis(db: ReadableDB, id: number): (GenesisSummary & { record: GenesisRecord }) | undefined {
   const row = db.prepare<unknown[], GenesisRow>('SELECT id, seed, created_at, source_uri, credited_bits, record FROM genesis WHERE id = ?').get(id);
   return row ? { ...toSummary(row), record: JSON.parse(row.record) as GenesisRecord } : undefined;

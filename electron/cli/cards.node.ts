@@ -1,0 +1,77 @@
+// Character cards on the command line: import a card (PNG, JSON or CHARX) as an agent's
+// persona, export an agent as a V3 PNG card, show the card an agent speaks with.
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { MAX_CARD_BYTES } from '../cards/card-file.node';
+import { AppServices } from '../services/app-services.node';
+import { findAgent } from '../store/lineage.node';
+import { mustFind } from './agents.node';
+import { UsageError, type Command } from './command.node';
+import { readInputFile } from './input-file.node';
+
+export const cardCommand: Command = {
+  name: 'card',
+  summary: 'Character cards: import one as an agent (PNG, JSON, CHARX; V1–V3), export an agent as a V3 PNG card, show one',
+  usage: 'import FILE [--genesis N] [--name NAME] | export AGENT [FILE] | show AGENT [--json]',
+  options: { genesis: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: {
+    genesis: { value: 'N', text: 'import: the Genesis record the agent is born from (default: the newest unused one)' },
+    name: { value: 'NAME', text: "import: the agent's name (default: the card's)" },
+    json: { text: 'print JSON' },
+  },
+  async run(values, [action, target, file], context) {
+    if (action !== 'import' && action !== 'export' && action !== 'show') throw new UsageError('card needs import, export or show: lightseed card import maren.png');
+    if (!target) throw new UsageError(action === 'import' ? 'card import needs a card file.' : `card ${action} needs an agent.`);
+    let genesisId: number | undefined;
+    if (values.genesis !== undefined) {
+      genesisId = Number(values.genesis);
+      if (!Number.isInteger(genesisId) || genesisId < 1) throw new UsageError('--genesis takes a Genesis record number: see `lightseed genesis`.');
+    }
+    // A card is read and checked before the database is opened: a bad file changes nothing.
+    const bytes = action === 'import' ? await readInputFile(target, { what: 'a character card', maxBytes: MAX_CARD_BYTES }) : undefined;
+    await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
+    const cards = services.agents.cards;
+    if (bytes) {
+      const result = cards.import(bytes, basename(target), { ...(genesisId !== undefined ? { genesisId } : {}), ...(typeof values.name === 'string' ? { name: values.name } : {}) });
+      const a = result.agent;
+      if (values.json) context.out(JSON.stringify({ ...result, agent: services.agents.view.summary(a) }, null, 2));
+      else if (result.via === 'born') {
+        context.out(`${a.name} (#${a.id}) was born from Genesis record ${result.genesisId} and speaks with the ${result.spec.replace('chara_card_', '').toUpperCase()} card from ${basename(target)}.`);
+        if (result.renamedFrom) context.out(`  ${result.renamedFrom} is the name of a living agent here, so this one is called ${a.name}.`);
+        context.out('  Its persona, greeting and examples come from the card; its temperament, voice, memory and perception from the seed.');
+      } else if (result.via === 'bundle') {
+        context.out(`${a.name} (#${a.id}) came back from a LightSeed card: the same seed chain, traits and lineage.`);
+      } else context.out(`${a.name} (#${a.id}) was already here; it keeps the card from ${basename(target)}.`);
+      return 0;
+    }
+    const agent = mustFind(findAgent(services.database.connection, target), target);
+    if (action === 'export') {
+      const exported = cards.export(agent.id);
+      const path = file ?? exported.fileName;
+      await writeFile(path, exported.bytes, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') throw new UsageError(`${path} already exists: name a new file for the card.`);
+        throw error;
+      });
+      context.out(`Wrote ${agent.name} as a V3 PNG card to ${path} (${(exported.bytes.length / 1024).toFixed(0)} KiB); LightSeed imports it as the same agent, other apps as a character.`);
+      return 0;
+    }
+    const card = cards.cardOf(agent.id);
+    if (values.json) {
+      context.out(JSON.stringify(card ?? null, null, 2));
+      return 0;
+    }
+    if (!card) {
+      context.out(`${agent.name} has no character card: its persona comes from its intent trait (see \`lightseed agent ${agent.name}\`).`);
+      return 0;
+    }
+    const owner = card.ownerId === agent.id ? '' : ` (its ancestor #${card.ownerId}'s)`;
+    context.out(`${agent.name} speaks with the card ${card.data.name}${owner} from ${card.source} (${card.spec.replace('chara_card_', '').toUpperCase()}).`);
+    context.out('');
+    context.out(services.agents.cards.systemPrompt(agent)!);
+    const greeting = services.agents.cards.greeting(agent);
+    if (greeting) context.out(`\ngreeting: ${greeting}`);
+    const entries = card.data.character_book?.entries.length ?? 0;
+    if (entries) context.out(`world info: ${entries} entr${entries === 1 ? 'y' : 'ies'}`);
+    return 0;
+  },
+};

@@ -1,0 +1,172 @@
+// Character cards in and out. A card read here gives an agent its intent (persona, greeting,
+// example dialogue, world info) on top of a Genesis seed: the agent is born from the seed as any
+// other (traits, adapter, name stem), then keeps the card. A card LightSeed exported carries the
+// agent's bundle under extensions.lightseed, so importing it brings back the same agent (seed
+// chain, traits, lineage, fitness), checked as any bundle is.
+import { ApiError } from '../api/api-error.std';
+import { checkBundleClaims } from '../agents/bundle-claims.node';
+import { answerLength, nextFreeName, persona } from '../agents/profile.std';
+import { readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
+import { cardGreeting, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
+import { CardData, CardError, type CardSpec } from '../cards/character-card.std';
+import { portraitPng } from '../cards/portrait.node';
+import { BundleError, exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
+import { agentCard, setAgentCard } from '../store/cards.node';
+import type { Database } from '../store/database.node';
+import { newestUnusedGenesis } from '../store/entropy.node';
+import { getAgent, livingAgentNamed, type Agent } from '../store/lineage.node';
+import type { AgentLife } from './agent-life.node';
+
+/** The key of LightSeed's own data in a card's extensions. */
+export const CARD_EXTENSION = 'lightseed';
+
+/** What {{user}} stands for until the person sets a name. */
+export const DEFAULT_USER_NAME = 'User';
+
+export interface AgentCardView {
+  spec: CardSpec;
+  data: CardData;
+  /** The file it came from. */
+  source: string;
+  /** The agent that got the card: this one, or the ancestor whose card it speaks with. */
+  ownerId: number;
+  hasPortrait: boolean;
+}
+
+export interface CardImportResult {
+  agent: Agent;
+  format: CardFormat;
+  spec: CardSpec;
+  /** born: a new agent from a Genesis seed; bundle: a LightSeed card's own agent, new here; already-here: that agent existed. */
+  via: 'born' | 'bundle' | 'already-here';
+  genesisId?: number;
+  /** The card's name when a living agent here has it (the agent got the next numeral). */
+  renamedFrom?: string;
+  droppedMemories?: number;
+}
+
+export class CardService {
+  constructor(
+    private readonly database: Database,
+    private readonly life: AgentLife,
+    private readonly now: () => number,
+  ) {}
+
+  get #db() {
+    return this.database.connection;
+  }
+
+  /** The card an agent speaks with, if any. */
+  cardOf(agentId: number): AgentCardView | undefined {
+    const stored = agentCard(this.#db, agentId);
+    if (!stored) return undefined;
+    return { spec: stored.spec, data: CardData.parse(JSON.parse(stored.data)), source: stored.source, ownerId: stored.agentId, hasPortrait: stored.portrait !== null };
+  }
+
+  /** The names the card's macros stand for. */
+  names(agent: Agent): CardNames {
+    return { char: agent.name, user: DEFAULT_USER_NAME };
+  }
+
+  /** The agent's system prompt with its card, or undefined when it has none (its traits' persona then speaks). */
+  systemPrompt(agent: Agent): string | undefined {
+    const card = this.cardOf(agent.id);
+    if (!card) return undefined;
+    return cardSystemPrompt(card.data, this.names(agent), { traitPersona: persona(agent.traits, agent.name, agent.generation), answerLength: answerLength(agent.traits) });
+  }
+
+  /** The card's greeting for a new conversation ('' without a card or a first message). */
+  greeting(agent: Agent): string {
+    const card = this.cardOf(agent.id);
+    return card ? cardGreeting(card.data, this.names(agent)) : '';
+  }
+
+  /**
+   * Imports a card file's bytes. A card from another app gives birth to an agent from a Genesis
+   * record (`genesisId`, or the newest unused one), named as the card is (with the next numeral
+   * when a living agent has that name); a card LightSeed exported brings back its agent.
+   */
+  import(bytes: Uint8Array, fileName: string, options: { genesisId?: number; name?: string } = {}): CardImportResult {
+    let read;
+    try {
+      read = readCardBytes(bytes, fileName);
+    } catch (error) {
+      if (error instanceof CardError) throw new ApiError('invalid_params', error.message, undefined, { cause: error });
+      throw error;
+    }
+    const { card, format, portrait } = read;
+    const { [CARD_EXTENSION]: ours, ...otherExtensions } = card.data.extensions;
+    const data: CardData = { ...card.data, extensions: otherExtensions };
+    const keep = (agentId: number) => setAgentCard(this.#db, { agentId, spec: card.spec, data: JSON.stringify(data), source: fileName, portrait: portrait ?? null, addedAt: this.now() });
+
+    if (ours !== undefined) {
+      const own = ours as { bundle?: unknown; generated?: unknown };
+      let checked;
+      try {
+        checked = checkBundleClaims(verifyBundle(JSON.stringify(own.bundle)));
+      } catch (error) {
+        if (error instanceof BundleError) throw new ApiError('invalid_params', `${fileName} says LightSeed wrote it, but its agent does not check out: ${error.message}`, undefined, { cause: error });
+        throw error;
+      }
+      return this.#db.transaction(() => {
+        const db = this.#db;
+        const result = importBundle(db, checked.bundle, { freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+        // A card LightSeed wrote for an agent without one only carried the agent: it gets no card here either.
+        if (own.generated !== true) keep(result.agentId);
+        const renamed = result.renamed.find((r) => r.from === checked.bundle.agent.name);
+        return {
+          agent: getAgent(db, result.agentId)!,
+          format,
+          spec: card.spec,
+          via: result.created === 0 ? ('already-here' as const) : ('bundle' as const),
+          ...(renamed ? { renamedFrom: renamed.from } : {}),
+          droppedMemories: checked.droppedMemories,
+        };
+      })();
+    }
+
+    const genesisId = options.genesisId ?? newestUnusedGenesis(this.#db);
+    if (genesisId === undefined) {
+      throw new ApiError('failed_precondition', `${card.data.name}'s card gives a persona, and an agent is born from a Genesis seed: every Genesis record here has given birth already, so harvest one first.`);
+    }
+    const wanted = (options.name ?? card.data.name).trim();
+    const taken = (candidate: string) => livingAgentNamed(this.#db, candidate) !== undefined;
+    const name = options.name === undefined && taken(wanted) ? nextFreeName(wanted, taken) : wanted;
+    return this.#db.transaction(() => {
+      const agent = this.life.birth(genesisId, name);
+      keep(agent.id);
+      return { agent, format, spec: card.spec, via: 'born' as const, genesisId, ...(name !== wanted ? { renamedFrom: wanted } : {}) };
+    })();
+  }
+
+  /**
+   * The agent as a V3 PNG card: its card (or one made from its persona), its portrait (the card's
+   * picture, or one drawn from its traits), and its bundle under extensions.lightseed.
+   */
+  export(agentId: number): { bytes: Uint8Array; fileName: string } {
+    const agent = getAgent(this.#db, agentId);
+    if (!agent) throw new ApiError('not_found', `There is no agent ${agentId}.`);
+    const stored = agentCard(this.#db, agentId);
+    const card = this.cardOf(agentId);
+    const generated = card === undefined;
+    const base: CardData =
+      card?.data ??
+      CardData.parse({
+        name: agent.name,
+        description: persona(agent.traits, agent.name, agent.generation),
+        creator: 'LightSeed',
+        creator_notes: 'A LightSeed companion: its traits come from physical noise. LightSeed imports this card as the same agent.',
+        tags: ['LightSeed'],
+      });
+    const now = this.now();
+    const data: CardData = {
+      ...base,
+      name: agent.name,
+      modification_date: Math.floor(now / 1000),
+      creation_date: base.creation_date ?? Math.floor(agent.bornAt / 1000),
+      extensions: { ...base.extensions, [CARD_EXTENSION]: { version: 1, generated, bundle: exportBundle(this.#db, agentId, now) } },
+    };
+    const image = stored?.portrait ?? portraitPng(agent.uid, agent.traits);
+    return { bytes: writeCardPng(data, image), fileName: `${agent.name.replace(/[^\p{L}\p{N} ._-]+/gu, '_')}.png` };
+  }
+}
