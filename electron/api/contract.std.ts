@@ -260,6 +260,9 @@ export type ChatMessage = z.infer<typeof ChatMessage>;
 
 const RecalledMemory = z.strictObject({ id: z.number().int(), query: z.string(), response: z.string(), distance: z.number(), fitness: z.number() });
 
+/** A world info entry of the agent's card that the conversation put into the prompt, and why. */
+const UsedWorldInfo = z.strictObject({ label: z.string(), reason: z.string() });
+
 /** The full provenance record (its shape is GenesisRecord in native-bridge/harvest). */
 const GenesisRecordJson = z.record(z.string(), z.unknown());
 
@@ -444,6 +447,7 @@ export const events = {
       message: ChatMessage,
       stats: GenerationStats,
       recalled: z.array(RecalledMemory),
+      worldInfo: z.array(UsedWorldInfo),
       noise: z.strictObject({ adapter: z.number().int(), scale: z.number() }),
       childId: z.number().int().nullable(),
     }),

@@ -1,7 +1,8 @@
 // What a card puts into an agent's prompt, in the order SillyTavern's default story string
 // uses: the card's system prompt (or "You are {{char}}."), description, personality, scenario,
 // the agent's answer length (its voice trait), example dialogue, then the card's post-history
-// instructions. The seed's other traits act through the sampler and the adapters, not here.
+// instructions, with the world info the conversation activates before the description or after
+// the scenario. The seed's other traits act through the sampler and the adapters, not here.
 import { expandMacros, type CardData } from './character-card.std';
 
 export interface CardNames {
@@ -26,13 +27,20 @@ function examples(card: CardData, names: CardNames): string {
  * trait would say without a card: a card's system prompt may include it as {{original}}, as
  * SillyTavern's does with its own main prompt. `answerLength` comes from the voice trait.
  */
-export function cardSystemPrompt(card: CardData, names: CardNames, options: { traitPersona: string; answerLength: string }): string {
+export function cardSystemPrompt(
+  card: CardData,
+  names: CardNames,
+  options: { traitPersona: string; answerLength: string; worldInfo?: { before: readonly string[]; after: readonly string[] } },
+): string {
   const opening = card.system_prompt.trim() ? card.system_prompt.replace(/\{\{original\}\}/gi, options.traitPersona) : `You are {{char}}.`;
+  // World info goes where SillyTavern puts it: before the character's description, or after its scenario.
   const parts = [
     opening,
+    ...(options.worldInfo?.before ?? []),
     card.description,
     card.personality.trim() ? `{{char}}'s personality: ${card.personality}` : '',
     card.scenario.trim() ? `Scenario: ${card.scenario}` : '',
+    ...(options.worldInfo?.after ?? []),
     options.answerLength,
   ];
   const text = parts

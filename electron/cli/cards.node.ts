@@ -67,7 +67,7 @@ export const cardCommand: Command = {
     const owner = card.ownerId === agent.id ? '' : ` (its ancestor #${card.ownerId}'s)`;
     context.out(`${agent.name} speaks with the card ${card.data.name}${owner} from ${card.source} (${card.spec.replace('chara_card_', '').toUpperCase()}).`);
     context.out('');
-    context.out(services.agents.cards.systemPrompt(agent)!);
+    context.out(services.agents.cards.systemPrompt(agent)!.prompt);
     const greeting = services.agents.cards.greeting(agent);
     if (greeting) context.out(`\ngreeting: ${greeting}`);
     const entries = card.data.character_book?.entries.length ?? 0;

@@ -111,6 +111,7 @@ export const chatCommand: Command = {
     const report = (result: TurnResult) => {
       write('\n');
       context.err(`  (${result.stats.tokens} tokens, ${result.stats.tokensPerSecond.toFixed(1)} tokens/s, noise adapter ${result.noise.adapter} at ${result.noise.scale.toFixed(2)}, ${result.recalled.length} memories recalled${result.stats.stopReason === 'aborted' ? ', stopped' : ''})`);
+      if (result.worldInfo.length) context.err(`  (world info used: ${result.worldInfo.map((w) => `${w.label} (${w.reason})`).join(', ')})`);
       if (result.divided) context.out(`${agent.name} divided: meet ${result.divided.name} (#${result.divided.id}).`);
     };
     const answer = async (start: (onToken: (t: string) => void) => Promise<Turn>, speaker: string) => {

@@ -173,6 +173,7 @@ export class AppServices implements AsyncDisposable {
           message: result.message,
           stats: result.stats,
           recalled: result.recalled.map((m) => ({ id: m.id, query: m.query, response: m.response, distance: m.distance, fitness: m.fitness })),
+          worldInfo: result.worldInfo.map((w) => ({ label: w.label, reason: w.reason })),
           noise: result.noise,
           childId: result.divided?.id ?? null,
         }),

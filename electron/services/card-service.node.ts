@@ -9,6 +9,7 @@ import { answerLength, nextFreeName, persona } from '../agents/profile.std';
 import { readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
 import { cardGreeting, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
 import { CardData, CardError, type CardSpec } from '../cards/character-card.std';
+import { estimateTokens, selectWorldInfo, type ActivatedEntry } from '../cards/world-info.std';
 import { portraitPng } from '../cards/portrait.node';
 import { BundleError, exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
 import { agentCard, setAgentCard } from '../store/cards.node';
@@ -68,11 +69,22 @@ export class CardService {
     return { char: agent.name, user: DEFAULT_USER_NAME };
   }
 
-  /** The agent's system prompt with its card, or undefined when it has none (its traits' persona then speaks). */
-  systemPrompt(agent: Agent): string | undefined {
+  /**
+   * The agent's system prompt with its card and the world info `messages` (the conversation so far,
+   * oldest first) activate, or undefined when it has no card (its traits' persona then speaks).
+   */
+  systemPrompt(agent: Agent, messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } | undefined {
     const card = this.cardOf(agent.id);
     if (!card) return undefined;
-    return cardSystemPrompt(card.data, this.names(agent), { traitPersona: persona(agent.traits, agent.name, agent.generation), answerLength: answerLength(agent.traits) });
+    const names = this.names(agent);
+    const book = card.data.character_book;
+    const selection = book ? selectWorldInfo(book, { messages, countTokens: estimateTokens, names }) : undefined;
+    const prompt = cardSystemPrompt(card.data, names, {
+      traitPersona: persona(agent.traits, agent.name, agent.generation),
+      answerLength: answerLength(agent.traits),
+      ...(selection ? { worldInfo: selection } : {}),
+    });
+    return { prompt, worldInfo: selection?.used ?? [] };
   }
 
   /** The card's greeting for a new conversation ('' without a card or a first message). */

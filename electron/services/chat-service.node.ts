@@ -21,6 +21,7 @@ import { seedChainOf, type Agent } from '../store/lineage.node';
 import { addMemory, evictMemories, markMemoriesUsed, nearestMemories, type MemoryHit } from '../store/memories.node';
 import type { AgentLife, PoolDraw } from './agent-life.node';
 import type { CardService } from './card-service.node';
+import type { ActivatedEntry } from '../cards/world-info.std';
 import type { InferenceService } from './inference-service.node';
 
 /** How much the memory vector colours recall. */
@@ -31,6 +32,8 @@ export interface TurnResult {
   message: Message;
   stats: GenerationStats;
   recalled: MemoryHit[];
+  /** World info entries of the agent's card that this turn's conversation activated. */
+  worldInfo: ActivatedEntry[];
   /** The noise adapter this turn drew from the pool, and its signed scale. */
   noise: { adapter: number; scale: number };
   /** The child, when this turn made the agent divide. */
@@ -103,11 +106,13 @@ export class ChatService {
     return rankRecall(nearestMemories(this.#db, agent.id, normalize(query), fetch), agent.traits, this.options.now(), keep);
   }
 
-  systemPrompt(agent: Agent, recalled: readonly MemoryHit[]): string {
+  /** The system prompt for a turn, and the world info entries the conversation (`messages`, oldest first) put in it. */
+  systemPrompt(agent: Agent, recalled: readonly MemoryHit[], messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } {
     const memories = recalled.map((m) => `- Asked "${clip(m.query, 160)}", you said "${clip(m.response, 200)}"`);
-    // A card's persona, greeting and examples speak for the intent trait; the other traits act as always.
-    const who = this.cards.systemPrompt(agent) ?? persona(agent.traits, agent.name, agent.generation);
-    return who + (memories.length ? `\nYou remember:\n${memories.join('\n')}` : '');
+    // A card's persona, greeting, examples and world info speak for the intent trait; the other traits act as always.
+    const card = this.cards.systemPrompt(agent, messages);
+    const who = card?.prompt ?? persona(agent.traits, agent.name, agent.generation);
+    return { prompt: who + (memories.length ? `\nYou remember:\n${memories.join('\n')}` : ''), worldInfo: card?.worldInfo ?? [] };
   }
 
   /**
@@ -161,16 +166,17 @@ export class ChatService {
       { path: await noiseAdapterPath(noise.adapter, shape, this.options.adapterCacheDir), scale: noise.scale },
     ];
     const genesisSeed = seedChainOf(this.#db, agent.rootId).subarray(0, 32);
+    const system = this.systemPrompt(agent, recalled, history.map((m) => m.content));
     const { id, generation } = await this.inference.run(
       {
-        messages: [{ role: 'system', content: this.systemPrompt(agent, recalled) }, ...history],
+        messages: [{ role: 'system', content: system.prompt }, ...history],
         maxTokens: profile.maxTokens,
         sampler: { ...samplerSettings(profile), tokenBias: voiceTokenBias(genesisSeed, shape, agent.traits) },
         adapters,
       },
       onToken,
     );
-    const done = generation.done.then(({ text, stats }) => this.#afterAnswer(agent.id, userMessage, kind, text, stats, model.name, recalled, noise));
+    const done = generation.done.then(({ text, stats }) => this.#afterAnswer(agent.id, userMessage, kind, text, stats, model.name, recalled, system.worldInfo, noise));
     return { id, agentId: agent.id, userMessage, done };
   }
 
@@ -182,6 +188,7 @@ export class ChatService {
     stats: GenerationStats,
     modelName: string,
     recalled: MemoryHit[],
+    worldInfo: ActivatedEntry[],
     noise: TurnResult['noise'],
   ): Promise<TurnResult> {
     const now = this.options.now();
@@ -210,7 +217,7 @@ export class ChatService {
       return message;
     })();
     const divided = await this.life.divideIfDue(agentId);
-    return { userMessage, message, stats, recalled, noise, ...(divided ? { divided } : {}) };
+    return { userMessage, message, stats, recalled, worldInfo, noise, ...(divided ? { divided } : {}) };
   }
 
   stop(turnId: number): boolean {

@@ -55,7 +55,9 @@ describe('lightseed card', () => {
     expect(imported.stdout).toContain(`Maren (#1) was born from Genesis record ${genesis[0]} and speaks with the V2 card from v2.png.`);
     const shown = cli('card', 'show', 'Maren');
     expect(shown.stdout).toContain('Maren speaks with the card Maren from v2.png (V2).');
-    expect(shown.stdout).toContain('You are Maren.\nMaren is the keeper of Saltmere\'s tide tables, precise and dry-humoured.');
+    // The constant world info entry sits before the description; keyed entries wait for their keys.
+    expect(shown.stdout).toContain("You are Maren.\nMaren lives in the harbour town of Saltmere.\nMaren is the keeper of Saltmere's tide tables, precise and dry-humoured.");
+    expect(shown.stdout).not.toContain('lighthouse');
     expect(shown.stdout).toContain("Maren's personality: patient, exact, fond of weather");
     expect(shown.stdout).toContain('Scenario: User has come to the tide office on a foggy morning.');
     expect(shown.stdout).toContain('Examples of how Maren speaks:\nUser: Will it rain?\nMaren: The glass is falling. Take a coat.');
@@ -77,11 +79,13 @@ describe('lightseed card', () => {
     expect(cli('card', 'show', 'Maren II').stdout).toContain('Maren II is the keeper of Saltmere');
   });
 
-  it('opens a new chat with the card’s greeting and answers on the real engine', async () => {
-    const chat = runCli(['--data-dir', dir.path, 'chat', 'Maren'], {}, 120_000, 'Will the fog lift?\n/quit\n');
+  it('opens a new chat with the card’s greeting, puts in the world info its keys call for, and answers on the real engine', async () => {
+    const chat = runCli(['--data-dir', dir.path, 'chat', 'Maren'], {}, 120_000, 'Will the fog lift?\nIs the lighthouse lit tonight?\n/quit\n');
     expect(chat.status).toBe(0);
     expect(chat.stdout).toContain('Maren: Morning, User. High water is at 6:42, if that is what you came for.');
-    expect(chat.stderr).toMatch(/tokens\/s/);
+    // The card's world info: the constant entry every turn, the lighthouse once it is mentioned, the ferry never.
+    const used = chat.stderr.split('\n').filter((line) => line.includes('world info used'));
+    expect(used).toEqual(['  (world info used: constant entry (constant))', '  (world info used: constant entry (constant), lighthouse (“lighthouse”))']);
     await using db = await Database.open({ path: join(dir.path, 'lightseed.db') });
     const messages = db.connection.prepare('SELECT id, parent_id, role, content FROM message ORDER BY id').all() as { id: number; parent_id: number | null; role: string; content: string }[];
     expect(messages[0]).toMatchObject({ parent_id: null, role: 'assistant', content: 'Morning, User. High water is at 6:42, if that is what you came for.' });

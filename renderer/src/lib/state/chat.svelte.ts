@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client.dom';
 
 type Done = EventPayload<'chat.done'>;
 type Recalled = Extract<Done, { ok: true }>['recalled'];
+type WorldInfo = Extract<Done, { ok: true }>['worldInfo'];
 
 export interface Streaming {
   turnId: number;
@@ -21,6 +22,7 @@ export class ChatState {
   #council = $state.raw<ChatMessage[]>([]);
   #councilSize = $state(0);
   #recalled = $state.raw<Record<number, Recalled>>({});
+  #worldInfo = $state.raw<Record<number, WorldInfo>>({});
   #rated = $state.raw<Record<number, 'up' | 'down'>>({});
   #stopped = $state.raw<Record<number, true>>({});
   #notices = $state.raw<string[]>([]);
@@ -64,6 +66,10 @@ export class ChatState {
   recalled(messageId: number): Recalled | undefined {
     return this.#recalled[messageId];
   }
+  /** The card's world info entries this answer's conversation put into the prompt. */
+  worldInfo(messageId: number): WorldInfo {
+    return this.#worldInfo[messageId] ?? [];
+  }
   /** The answer was stopped before its end. */
   stopped(messageId: number): boolean {
     return this.#stopped[messageId] === true;
@@ -103,6 +109,7 @@ export class ChatState {
       return;
     }
     this.#recalled = { ...this.#recalled, [event.message.id]: event.recalled };
+    if (event.worldInfo.length) this.#worldInfo = { ...this.#worldInfo, [event.message.id]: event.worldInfo };
     if (event.stats.stopReason === 'aborted') this.#stopped = { ...this.#stopped, [event.message.id]: true };
     if (event.message.kind === 'council') {
       this.#council = [...this.#council, event.message];
