@@ -5,6 +5,7 @@
 // Over 400 lines on purpose: every method's params and result in one table, so the
 // whole API reads in one place and the compiler checks both ends against it.
 import { z } from 'zod';
+import { MAX_CARD_UPLOAD_BYTES } from '../cards/card-upload.std';
 import { CatalogEntry } from '../catalog/catalog.std';
 import { Settings } from '../settings/settings.std';
 import type { RegisteredModel as StoredModel } from '../store/models.node';
@@ -243,6 +244,44 @@ export const AgentDetail = z.strictObject({
 });
 export type AgentDetail = z.infer<typeof AgentDetail>;
 
+/** A world info entry as the Agents view edits it (the card's other entry fields are kept as they were). */
+export const WorldInfoEntryEdit = z.strictObject({
+  keys: z.array(z.string().max(200)).max(50),
+  secondaryKeys: z.array(z.string().max(200)).max(50),
+  content: z.string().max(20_000),
+  enabled: z.boolean(),
+  constant: z.boolean(),
+  selective: z.boolean(),
+  insertionOrder: z.number().int().min(-1_000_000).max(1_000_000),
+  priority: z.number().int().min(-1_000_000).max(1_000_000).nullable(),
+  position: z.enum(['before_char', 'after_char']),
+  name: z.string().max(200),
+});
+export type WorldInfoEntryEdit = z.infer<typeof WorldInfoEntryEdit>;
+
+/** The character card an agent speaks with, as the Agents view shows it. */
+export const AgentCardView = z.strictObject({
+  spec: z.enum(['chara_card_v1', 'chara_card_v2', 'chara_card_v3']),
+  /** The file it came from. */
+  source: z.string(),
+  /** The agent that got the card (an ancestor when this agent speaks with its line's card). */
+  ownerId: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  personality: z.string(),
+  scenario: z.string(),
+  creator: z.string(),
+  tags: z.array(z.string()),
+  /** The system prompt the card makes (with its constant world info), and its greeting. */
+  systemPrompt: z.string(),
+  greeting: z.string(),
+  worldInfo: z.array(WorldInfoEntryEdit),
+});
+export type AgentCardView = z.infer<typeof AgentCardView>;
+
+/** A card file's bytes as base64 (a PNG the window made smaller when its picture was large). */
+const CARD_BASE64_MAX = Math.ceil(MAX_CARD_UPLOAD_BYTES / 3) * 4;
+
 export const ChatMessage = z.strictObject({
   id: z.number().int(),
   conversationId: z.number().int(),
@@ -413,6 +452,30 @@ export const methods = {
   'lineage.export': {
     params: z.strictObject({ rootId: z.number().int().positive(), format: z.enum(['newick', 'csv']) }),
     result: z.strictObject({ text: z.string(), fileName: z.string() }),
+  },
+  /** A character card (PNG, JSON or CHARX) as an agent: born from a Genesis record, or the agent a LightSeed card carries. */
+  'cards.import': {
+    params: z.strictObject({
+      fileName: z.string().min(1).max(255),
+      base64: z.string().min(1).max(CARD_BASE64_MAX),
+      genesisId: z.number().int().positive().optional(),
+      name: z.string().min(1).max(60).optional(),
+    }),
+    result: z.strictObject({
+      agent: AgentSummary,
+      via: z.enum(['born', 'bundle', 'already-here']),
+      spec: z.enum(['chara_card_v1', 'chara_card_v2', 'chara_card_v3']),
+      renamedFrom: z.string().nullable(),
+    }),
+  },
+  /** The card an agent speaks with, or null. */
+  'cards.get': { params: z.strictObject({ agentId: z.number().int().positive() }), result: z.strictObject({ card: AgentCardView.nullable() }) },
+  /** The agent as a V3 PNG card, base64, for saving. */
+  'cards.export': { params: z.strictObject({ agentId: z.number().int().positive() }), result: z.strictObject({ base64: z.string(), fileName: z.string() }) },
+  /** Replaces the world info entries of the agent's card (an agent speaking with an ancestor's card gets its own copy). */
+  'cards.setWorldInfo': {
+    params: z.strictObject({ agentId: z.number().int().positive(), entries: z.array(WorldInfoEntryEdit).max(500) }),
+    result: z.strictObject({ card: AgentCardView }),
   },
   /** The thread from the first message to `leafId`, and each message's siblings (for swipes). */
   'chat.thread': {

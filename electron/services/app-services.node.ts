@@ -160,6 +160,16 @@ export class AppServices implements AsyncDisposable {
       'lineage.stats': ({ rootId }) => this.agents.lineage.stats(rootId),
       'lineage.export': ({ rootId, format }) => this.agents.lineage.export(rootId, format),
       'chat.thread': ({ leafId }) => this.agents.chat.thread(leafId),
+      'cards.import': ({ fileName, base64, genesisId, name }) => {
+        const result = this.agents.cards.import(Buffer.from(base64, 'base64'), fileName, { ...(genesisId !== undefined ? { genesisId } : {}), ...(name !== undefined ? { name } : {}) });
+        return { agent: this.agents.view.summary(result.agent), via: result.via, spec: result.spec, renamedFrom: result.renamedFrom ?? null };
+      },
+      'cards.get': ({ agentId }) => ({ card: this.agents.cards.view(agentId) }),
+      'cards.export': ({ agentId }) => {
+        const { bytes, fileName } = this.agents.cards.export(agentId);
+        return { base64: Buffer.from(bytes).toString('base64'), fileName };
+      },
+      'cards.setWorldInfo': ({ agentId, entries }) => ({ card: this.agents.cards.setWorldInfo(agentId, entries) }),
     };
   }
 

@@ -8,7 +8,8 @@ import { checkBundleClaims } from '../agents/bundle-claims.node';
 import { answerLength, nextFreeName, persona } from '../agents/profile.std';
 import { readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
 import { cardGreeting, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
-import { CardData, CardError, type CardSpec } from '../cards/character-card.std';
+import { CardData, CardError, Lorebook, LorebookEntry, type CardSpec } from '../cards/character-card.std';
+import type { AgentCardView, WorldInfoEntryEdit } from '../api/contract.std';
 import { estimateTokens, selectWorldInfo, type ActivatedEntry } from '../cards/world-info.std';
 import { portraitPng } from '../cards/portrait.node';
 import { BundleError, exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
@@ -24,7 +25,7 @@ export const CARD_EXTENSION = 'lightseed';
 /** What {{user}} stands for until the person sets a name. */
 export const DEFAULT_USER_NAME = 'User';
 
-export interface AgentCardView {
+export interface AgentCard {
   spec: CardSpec;
   data: CardData;
   /** The file it came from. */
@@ -58,10 +59,81 @@ export class CardService {
   }
 
   /** The card an agent speaks with, if any. */
-  cardOf(agentId: number): AgentCardView | undefined {
+  cardOf(agentId: number): AgentCard | undefined {
     const stored = agentCard(this.#db, agentId);
     if (!stored) return undefined;
     return { spec: stored.spec, data: CardData.parse(JSON.parse(stored.data)), source: stored.source, ownerId: stored.agentId, hasPortrait: stored.portrait !== null };
+  }
+
+  /** The card as the Agents view shows and edits it, or null. */
+  view(agentId: number): AgentCardView | null {
+    const agent = getAgent(this.#db, agentId);
+    if (!agent) throw new ApiError('not_found', `There is no agent ${agentId}.`);
+    const card = this.cardOf(agentId);
+    if (!card) return null;
+    const d = card.data;
+    return {
+      spec: card.spec,
+      source: card.source,
+      ownerId: card.ownerId,
+      name: d.name,
+      description: d.description,
+      personality: d.personality,
+      scenario: d.scenario,
+      creator: d.creator,
+      tags: d.tags,
+      systemPrompt: this.systemPrompt(agent)!.prompt,
+      greeting: this.greeting(agent),
+      worldInfo: (d.character_book?.entries ?? []).map((e) => ({
+        keys: e.keys,
+        secondaryKeys: e.secondary_keys ?? [],
+        content: e.content,
+        enabled: e.enabled,
+        constant: e.constant ?? false,
+        selective: e.selective ?? false,
+        insertionOrder: e.insertion_order,
+        priority: e.priority ?? null,
+        position: e.position ?? 'before_char',
+        name: e.name ?? e.comment ?? '',
+      })),
+    };
+  }
+
+  /**
+   * Replaces the world info entries of the agent's card, keeping each kept entry's other fields
+   * (matched by position in the list) and the book's settings. An agent speaking with an
+   * ancestor's card gets its own copy: the change reaches it and its descendants only.
+   */
+  setWorldInfo(agentId: number, entries: readonly WorldInfoEntryEdit[]): AgentCardView {
+    const stored = agentCard(this.#db, agentId);
+    if (!stored) throw new ApiError('failed_precondition', `Agent ${agentId} has no character card: import one to give it world info.`);
+    const data = CardData.parse(JSON.parse(stored.data));
+    const book = data.character_book ?? Lorebook.parse({});
+    const next: CardData = {
+      ...data,
+      character_book: {
+        ...book,
+        entries: entries.map((edit, i) => {
+          const { selective, constant, priority, ...rest } = book.entries[i] ?? LorebookEntry.parse({});
+          void [selective, constant, priority];
+          return {
+            ...rest,
+            keys: edit.keys.map((k) => k.trim()).filter(Boolean),
+            secondary_keys: edit.secondaryKeys.map((k) => k.trim()).filter(Boolean),
+            content: edit.content,
+            enabled: edit.enabled,
+            constant: edit.constant,
+            selective: edit.selective,
+            insertion_order: edit.insertionOrder,
+            ...(edit.priority !== null ? { priority: edit.priority } : {}),
+            position: edit.position,
+            ...(edit.name.trim() ? { name: edit.name.trim() } : {}),
+          };
+        }),
+      },
+    };
+    setAgentCard(this.#db, { ...stored, agentId, data: JSON.stringify(next), addedAt: this.now() });
+    return this.view(agentId)!;
   }
 
   /** The names the card's macros stand for. */

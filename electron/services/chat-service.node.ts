@@ -228,6 +228,8 @@ export class ChatService {
   async feedback(messageId: number, kind: 'up' | 'down'): Promise<{ agent: Agent; fitness: number; divided?: Agent; archived: boolean }> {
     const message = getMessage(this.#db, messageId);
     if (!message || message.role !== 'assistant' || message.agentId === null) throw new ApiError('not_found', `Message ${messageId} is not an agent's answer.`);
+    // A conversation's first message from an agent is its card's greeting: the card's words, not an answer to rate.
+    if (message.parentId === null) throw new ApiError('failed_precondition', `Message ${messageId} is a character card's greeting, not an answer: rate the answers.`);
     const fitness = this.#db.transaction(() => {
       const value = kind === 'up' ? 1 : -1;
       rateMemoryOf(this.#db, messageId, value);

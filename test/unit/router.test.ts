@@ -113,6 +113,10 @@ describe('API router', () => {
       'lineage.tree',
       'lineage.stats',
       'lineage.export',
+      'cards.import',
+      'cards.get',
+      'cards.export',
+      'cards.setWorldInfo',
       'chat.thread',
     ]);
   });

@@ -1,5 +1,7 @@
-import type { AgentDetail, AgentSummary, GenesisSummary } from '../../../../electron/api/contract.std';
+import type { AgentCardView, AgentDetail, AgentSummary, GenesisSummary, WorldInfoEntryEdit } from '../../../../electron/api/contract.std';
 import type { ApiClient } from '../api/client.dom';
+import { cardUpload, fromBase64 } from '../cards/card-upload.dom';
+import { saveFile } from '../save-file.dom';
 
 /** The agents list, the selected agent's card, and the Genesis records still free to give birth. */
 export class AgentsState {
@@ -7,6 +9,8 @@ export class AgentsState {
   #total = $state(0);
   #selected = $state<number | undefined>(undefined);
   #detail = $state.raw<AgentDetail | undefined>(undefined);
+  #card = $state.raw<AgentCardView | null>(null);
+  #notice = $state<string | undefined>(undefined);
   #genesis = $state.raw<GenesisSummary[]>([]);
   #error = $state<string | undefined>(undefined);
   #loaded = $state(false);
@@ -25,6 +29,14 @@ export class AgentsState {
   }
   get detail(): AgentDetail | undefined {
     return this.#detail;
+  }
+  /** The character card the selected agent speaks with, if any. */
+  get card(): AgentCardView | null {
+    return this.#card;
+  }
+  /** What the last card import did, in a sentence. */
+  get notice(): string | undefined {
+    return this.#notice;
   }
   /** Genesis records that have not given birth yet. */
   get freeGenesis(): GenesisSummary[] {
@@ -51,7 +63,7 @@ export class AgentsState {
       this.#total = list.total;
       this.#genesis = genesis.genesis;
       this.#error = undefined;
-      if (this.#selected !== undefined) this.#detail = await this.api.call('agents.get', { id: this.#selected });
+      if (this.#selected !== undefined) await this.#load(this.#selected);
     } catch (error) {
       this.#error = (error as Error).message;
     } finally {
@@ -61,13 +73,73 @@ export class AgentsState {
 
   async select(id: number | undefined): Promise<void> {
     // Choosing the agent already shown refreshes its card without blanking it.
-    if (id === undefined || id !== this.#detail?.agent.id) this.#detail = undefined;
+    if (id === undefined || id !== this.#detail?.agent.id) {
+      this.#detail = undefined;
+      this.#card = null;
+    }
     this.#selected = id;
     if (id === undefined) return;
     try {
-      this.#detail = await this.api.call('agents.get', { id });
+      await this.#load(id);
     } catch (error) {
       this.#error = (error as Error).message;
+    }
+  }
+
+  async #load(id: number): Promise<void> {
+    const [detail, { card }] = await Promise.all([this.api.call('agents.get', { id }), this.api.call('cards.get', { agentId: id })]);
+    this.#detail = detail;
+    this.#card = card;
+  }
+
+  /** Imports a card file as an agent (born from `genesisId`, or the newest unused Genesis record). */
+  async importCard(file: File, genesisId?: number, name?: string): Promise<AgentSummary | undefined> {
+    this.#notice = undefined;
+    try {
+      const upload = await cardUpload(file);
+      if ('error' in upload) {
+        this.#error = upload.error;
+        return undefined;
+      }
+      const result = await this.api.call('cards.import', { fileName: file.name, base64: upload.base64, ...(genesisId !== undefined ? { genesisId } : {}), ...(name ? { name } : {}) });
+      const a = result.agent;
+      this.#notice =
+        result.via === 'born'
+          ? `${a.name} was born from Genesis record #${a.genesisId} and speaks with ${file.name}.${result.renamedFrom ? ` (${result.renamedFrom} is a living agent's name.)` : ''}`
+          : result.via === 'bundle'
+            ? `${a.name} came back from a LightSeed card: the same seed chain, traits and lineage.`
+            : `${a.name} was already here; it keeps the card from ${file.name}.`;
+      this.#error = undefined;
+      await this.refresh();
+      await this.select(a.id);
+      return a;
+    } catch (error) {
+      this.#error = (error as Error).message;
+      return undefined;
+    }
+  }
+
+  /** Saves the selected agent as a V3 PNG card. */
+  async exportCard(): Promise<void> {
+    if (this.#selected === undefined) return;
+    try {
+      const { base64, fileName } = await this.api.call('cards.export', { agentId: this.#selected });
+      saveFile(fromBase64(base64) as BlobPart, fileName, 'image/png');
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+
+  /** Replaces the selected agent's world info entries. */
+  async saveWorldInfo(entries: WorldInfoEntryEdit[]): Promise<boolean> {
+    if (this.#selected === undefined) return false;
+    try {
+      this.#card = (await this.api.call('cards.setWorldInfo', { agentId: this.#selected, entries })).card;
+      this.#error = undefined;
+      return true;
+    } catch (error) {
+      this.#error = (error as Error).message;
+      return false;
     }
   }
 

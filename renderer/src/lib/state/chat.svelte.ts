@@ -19,6 +19,8 @@ export class ChatState {
   #siblings = $state.raw<Record<string, number[]>>({});
   #streaming = $state.raw<Streaming[]>([]);
   #pendingUser = $state<string | undefined>(undefined);
+  /** The agent's card greeting, shown before a new conversation's first message (the service keeps it with that message). */
+  #greeting = $state<string>('');
   #council = $state.raw<ChatMessage[]>([]);
   #councilSize = $state(0);
   #recalled = $state.raw<Record<number, Recalled>>({});
@@ -38,6 +40,10 @@ export class ChatState {
   }
   get messages(): ChatMessage[] {
     return this.#messages;
+  }
+  /** The greeting to show while the conversation is new ('' when the agent's card has none). */
+  get greeting(): string {
+    return this.#conversationId === undefined && this.#council.length === 0 ? this.#greeting : '';
   }
   get streaming(): Streaming[] {
     return this.#streaming;
@@ -130,7 +136,16 @@ export class ChatState {
   choose(agentId: number | undefined): void {
     if (agentId === this.#agentId) return;
     this.#agentId = agentId;
+    this.#greeting = '';
     this.newConversation();
+    if (agentId !== undefined) {
+      void this.api.call('cards.get', { agentId }).then(
+        ({ card }) => {
+          if (this.#agentId === agentId) this.#greeting = card?.greeting ?? '';
+        },
+        () => {},
+      );
+    }
   }
 
   newConversation(): void {

@@ -1,5 +1,6 @@
 import type { Result } from '../../../../electron/api/contract.std';
 import type { ApiClient } from '../api/client.dom';
+import { saveFile } from '../save-file.dom';
 import type { TreeLayout } from '../tree/layout.dom';
 
 export type Lineage = Result<'lineage.tree'>;
@@ -106,12 +107,7 @@ export class TreeState {
     const at = this.#selected ?? 0;
     try {
       const { text, fileName } = await this.api.call('lineage.export', { rootId: lineage.ids[at]!, format });
-      const url = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'text/plain' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      saveFile(text, fileName, format === 'csv' ? 'text/csv' : 'text/plain');
     } catch (error) {
       this.#error = (error as Error).message;
     }
