@@ -453,6 +453,16 @@ export const methods = {
     params: z.strictObject({ rootId: z.number().int().positive(), format: z.enum(['newick', 'csv']) }),
     result: z.strictObject({ text: z.string(), fileName: z.string() }),
   },
+  /** A conversation as Markdown or JSON: the branch ending at leafId (default: its newest message), or the whole tree. */
+  'chat.export': {
+    params: z.strictObject({
+      conversationId: z.number().int().positive(),
+      leafId: z.number().int().positive().optional(),
+      scope: z.enum(['branch', 'tree']),
+      format: z.enum(['markdown', 'json']),
+    }),
+    result: z.strictObject({ text: z.string(), fileName: z.string() }),
+  },
   /** A character card (PNG, JSON or CHARX) as an agent: born from a Genesis record, or the agent a LightSeed card carries. */
   'cards.import': {
     params: z.strictObject({

@@ -1,12 +1,13 @@
 // The agent domain's services, made together because they share the pool and the clock:
 // life (birth, division, archival), the read model, chat turns and feedback, the council,
-// the family trees and character cards. Each is small and calls the agents' pure core and the store;
+// the family trees, character cards and conversation exports. Each is small and calls the agents' pure core and the store;
 // the API's handlers call them, never the store.
 import type { EventHub } from '../api/event-hub.std';
 import type { Database } from '../store/database.node';
 import { AgentLife, type PoolDraw } from './agent-life.node';
 import { AgentView } from './agent-view.node';
 import { CardService } from './card-service.node';
+import { ConversationService } from './conversation-service.node';
 import { ChatService } from './chat-service.node';
 import { CouncilService } from './council-service.node';
 import type { InferenceService } from './inference-service.node';
@@ -28,6 +29,7 @@ export class AgentService {
   readonly council: CouncilService;
   readonly lineage: LineageService;
   readonly cards: CardService;
+  readonly conversations: ConversationService;
 
   constructor(database: Database, hub: EventHub, inference: InferenceService, options: AgentServiceOptions) {
     const draw = options.drawPoolBytes ?? ((bytes) => drawSamplingSeed(database.connection, bytes));
@@ -35,6 +37,7 @@ export class AgentService {
     this.life = new AgentLife(database, hub, draw, now);
     this.view = new AgentView(database, this.life);
     this.cards = new CardService(database, this.life, now);
+    this.conversations = new ConversationService(database);
     this.chat = new ChatService(database, inference, this.life, this.cards, { adapterCacheDir: options.adapterCacheDir, draw, now });
     this.council = new CouncilService(database, inference, this.life, this.chat, { draw, now });
     this.lineage = new LineageService(database);

@@ -160,6 +160,7 @@ export class AppServices implements AsyncDisposable {
       'lineage.stats': ({ rootId }) => this.agents.lineage.stats(rootId),
       'lineage.export': ({ rootId, format }) => this.agents.lineage.export(rootId, format),
       'chat.thread': ({ leafId }) => this.agents.chat.thread(leafId),
+      'chat.export': ({ conversationId, leafId, scope, format }) => this.agents.conversations.export({ conversationId, scope, format, ...(leafId !== undefined ? { leafId } : {}) }),
       'cards.import': ({ fileName, base64, genesisId, name }) => {
         const result = this.agents.cards.import(Buffer.from(base64, 'base64'), fileName, { ...(genesisId !== undefined ? { genesisId } : {}), ...(name !== undefined ? { name } : {}) });
         return { agent: this.agents.view.summary(result.agent), via: result.via, spec: result.spec, renamedFrom: result.renamedFrom ?? null };

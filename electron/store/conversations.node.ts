@@ -107,3 +107,33 @@ export function replies(db: ReadableDB, conversationId: number, parentId: number
     .all(conversationId, parentId);
   return rows.map(toMessage);
 }
+
+export interface Conversation {
+  id: number;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  messages: number;
+}
+
+export function getConversation(db: ReadableDB, id: number): Conversation | undefined {
+  return db
+    .prepare<unknown[], Conversation>(
+      'SELECT id, title, created_at AS createdAt, updated_at AS updatedAt, (SELECT count(*) FROM message WHERE conversation_id = conversation.id) AS messages FROM conversation WHERE id = ?',
+    )
+    .get(id);
+}
+
+/** The newest conversations first. */
+export function listConversations(db: ReadableDB, limit = 100): Conversation[] {
+  return db
+    .prepare<unknown[], Conversation>(
+      'SELECT id, title, created_at AS createdAt, updated_at AS updatedAt, (SELECT count(*) FROM message WHERE conversation_id = conversation.id) AS messages FROM conversation ORDER BY updated_at DESC, id DESC LIMIT ?',
+    )
+    .all(limit);
+}
+
+/** Every message of a conversation, oldest first (parents before their replies). */
+export function conversationMessages(db: ReadableDB, conversationId: number): Message[] {
+  return db.prepare<unknown[], MessageRow>('SELECT * FROM message WHERE conversation_id = ? ORDER BY id').all(conversationId).map(toMessage);
+}

@@ -96,6 +96,11 @@ describe('character cards in Chromium', () => {
     // The greeting is the card's words, not an answer: nothing to rate or regenerate.
     expect(await app.page.locator('.messages li.assistant').first().getByRole('button', { name: 'Thumbs up' }).count()).toBe(0);
     await app.page.screenshot({ path: join(SCREENSHOTS, 'chat-character-card.png') });
+    const download = app.page.waitForEvent('download');
+    await app.page.getByRole('button', { name: 'Save as Markdown' }).click();
+    const saved = readFileSync((await (await download).path())!, 'utf8');
+    expect(saved).toMatch(/^# Is the lighthouse lit tonight\?\n/);
+    expect(saved).toContain('> Morning, User. High water is at 6:42, if that is what you came for.');
     expect(app.problems).toEqual([]);
   });
 

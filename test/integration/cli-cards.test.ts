@@ -93,6 +93,36 @@ describe('lightseed card', () => {
     expect(messages[2]).toMatchObject({ parent_id: messages[1]!.id, role: 'assistant' });
   }, 180_000);
 
+  it('exports a conversation as Markdown and JSON, one branch or the whole tree', () => {
+    const chat = runCli(['--data-dir', dir.path, 'chat', 'Oskar'], {}, 120_000, 'Are the nets dry?\n/regen\n/quit\n');
+    expect(chat.status).toBe(0);
+    const list = cli('conversations');
+    expect(list.stdout).toMatch(/^#2 {2}\d{4}-\d\d-\d\d \d\d:\d\d {5}4 messages {2}Are the nets dry\?$/m);
+    expect(list.stdout).toMatch(/^#1 .* 5 messages {2}Will the fog lift\?$/m);
+    const branch = cli('conversations', 'export', '1').stdout;
+    expect(branch).toMatch(/^# Will the fog lift\?\n\n_Exported from LightSeed on \d{4}-\d\d-\d\d \d\d:\d\d UTC: one branch, 5 of 5 messages\._\n\n\*\*Maren\*\* · [^\n]+\n\n> Morning, User\. High water is at 6:42/);
+    expect(branch).toContain('**You** · ');
+    expect(branch).toContain('> Is the lighthouse lit tonight?');
+    // The tree keeps both answers to the regenerated question; the branch only the newest.
+    const tree = cli('conversations', 'export', '2', '--tree').stdout;
+    expect(tree).toMatch(/^- \*\*Oskar\*\* · .*\n\n {2}> Mind the nets, User\.\n\n {2}- \*\*You\*\* · .*\n\n {4}> Are the nets dry\?/m);
+    expect(tree).toMatch(/^ {4}- \*\*Oskar\*\* \(1 of 2\) · /m);
+    expect(tree).toMatch(/^ {4}- \*\*Oskar\*\* \(2 of 2, regenerated\) · /m);
+    expect(cli('conversations', 'export', '2').stdout).toContain('one branch, 3 of 4 messages');
+    const json = JSON.parse(cli('conversations', 'export', '2', '--tree', '--format', 'json').stdout) as { format: string; scope: string; messages: { speaker: string; parentId: number | null; kind: string }[] };
+    expect(json).toMatchObject({ format: 'lightseed.conversation', scope: 'tree' });
+    expect(json.messages.map((m) => [m.speaker, m.kind])).toEqual([
+      ['Oskar', 'chat'],
+      ['You', 'chat'],
+      ['Oskar', 'chat'],
+      ['Oskar', 'regeneration'],
+    ]);
+    const file = join(dir.path, 'chat.md');
+    expect(cli('conversations', 'export', '1', file).stdout).toContain(`Wrote conversation #1 (one branch, markdown) to ${file}.`);
+    expect(cli('conversations', 'export', '1', file).stderr).toContain('already exists: name a new file for the conversation.');
+    expect(cli('conversations', 'export', '9').stderr).toContain('There is no conversation 9');
+  }, 180_000);
+
   it('exports a V3 PNG card an independent reader accepts, and it imports elsewhere as the same agent', () => {
     const file = join(dir.path, 'maren-out.png');
     const exported = cli('card', 'export', 'Maren', file);

@@ -113,6 +113,7 @@ describe('API router', () => {
       'lineage.tree',
       'lineage.stats',
       'lineage.export',
+      'chat.export',
       'cards.import',
       'cards.get',
       'cards.export',

@@ -1,5 +1,6 @@
 import type { ChatMessage, EventPayload } from '../../../../electron/api/contract.std';
 import type { ApiClient } from '../api/client.dom';
+import { saveFile } from '../save-file.dom';
 
 type Done = EventPayload<'chat.done'>;
 type Recalled = Extract<Done, { ok: true }>['recalled'];
@@ -54,6 +55,10 @@ export class ChatState {
   /** Every council member has answered: the user may pick. */
   get councilComplete(): boolean {
     return this.#councilSize > 0 && this.#council.length === this.#councilSize;
+  }
+  /** The conversation shown, once it has a first message. */
+  get conversationId(): number | undefined {
+    return this.#conversationId;
   }
   get busy(): boolean {
     if (this.#councilSize > 0) return !this.councilComplete;
@@ -130,6 +135,19 @@ export class ChatState {
     this.#siblings = siblings;
     this.#conversationId = messages[0]?.conversationId;
     this.#pendingUser = undefined;
+  }
+
+  /** Saves the conversation shown: the branch on screen, or the whole tree, as Markdown or JSON. */
+  async exportConversation(scope: 'branch' | 'tree', format: 'markdown' | 'json'): Promise<void> {
+    const conversationId = this.#conversationId;
+    if (conversationId === undefined) return;
+    const leafId = this.#messages.at(-1)?.id;
+    try {
+      const { text, fileName } = await this.api.call('chat.export', { conversationId, scope, format, ...(scope === 'branch' && leafId !== undefined ? { leafId } : {}) });
+      saveFile(text, fileName, format === 'json' ? 'application/json' : 'text/markdown');
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
   }
 
   /** Talk with another agent: a new conversation. */
