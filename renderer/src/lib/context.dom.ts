@@ -6,6 +6,7 @@ import { AgentsState } from './state/agents.svelte';
 import { BridgeState } from './state/bridge.svelte';
 import { ChatState } from './state/chat.svelte';
 import { ModelsState } from './state/models.svelte';
+import { ReadAloudState } from './state/read-aloud.svelte';
 import { TreeState } from './state/tree.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
@@ -21,6 +22,7 @@ export interface AppContext {
   bridge: BridgeState;
   models: ModelsState;
   tree: TreeState;
+  readAloud: ReadAloudState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
@@ -34,6 +36,7 @@ export function createAppContext(api: ApiClient): AppContext {
     bridge: new BridgeState(api),
     models: new ModelsState(api),
     tree: new TreeState(api),
+    readAloud: new ReadAloudState(),
   };
 }
 

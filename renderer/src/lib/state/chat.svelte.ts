@@ -33,6 +33,9 @@ export class ChatState {
   /** Turns this view started, so events of other windows' turns are not mistaken for ours. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only, never rendered
   readonly #mine = new Set<number>();
+  /** Called with each answer of this view's turns once it is kept (reading aloud listens). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners, never rendered
+  readonly #answered = new Set<(message: ChatMessage) => void>();
 
   constructor(private readonly api: ApiClient) {}
 
@@ -127,6 +130,13 @@ export class ChatState {
       return;
     }
     await this.#load(event.message.id);
+    for (const listener of this.#answered) listener(event.message);
+  }
+
+  /** Calls `listener` with every answer this view asked for (not council answers); returns the unsubscribe. */
+  onAnswer(listener: (message: ChatMessage) => void): () => void {
+    this.#answered.add(listener);
+    return () => this.#answered.delete(listener);
   }
 
   async #load(leafId: number): Promise<void> {
