@@ -51,6 +51,11 @@ const poles = (v: number, low: string, high: string): string | undefined => (v >
 
 /** The persona and goal, in words derived from the intent (and voice) values. */
 export function persona(values: TraitValues, name: string, generation: number): string {
+  return `${personaCore(values, name, generation)} ${answerLength(values)}`;
+}
+
+/** The persona and goal without the answer length: what a character card's {{original}} stands for. */
+export function personaCore(values: TraitValues, name: string, generation: number): string {
   const intent = {
     curiosity: trait(values, 'intent.curiosity'),
     warmth: trait(values, 'intent.warmth'),
@@ -71,7 +76,7 @@ export function persona(values: TraitValues, name: string, generation: number): 
   };
   const strongest = (Object.keys(intent) as (keyof typeof intent)[]).reduce((a, b) => (intent[b] > intent[a] ? b : a));
   const who = generation === 0 ? 'born from physical noise' : `of generation ${generation}, descended from an agent born of physical noise`;
-  return `You are ${name}, a small companion ${who}. You are ${adjectives.length ? adjectives.join(', ') : 'even-tempered'}. Your goal is ${goals[strongest]}. ${answerLength(values)}`;
+  return `You are ${name}, a small companion ${who}. You are ${adjectives.length ? adjectives.join(', ') : 'even-tempered'}. Your goal is ${goals[strongest]}.`;
 }
 
 /** How long the agent's answers are, from its voice's verbosity (a line of its system prompt, with or without a card). */

@@ -482,6 +482,11 @@ export const methods = {
   'cards.get': { params: z.strictObject({ agentId: z.number().int().positive() }), result: z.strictObject({ card: AgentCardView.nullable() }) },
   /** The agent as a V3 PNG card, base64, for saving. */
   'cards.export': { params: z.strictObject({ agentId: z.number().int().positive() }), result: z.strictObject({ base64: z.string(), fileName: z.string() }) },
+  /** Adds a lorebook file's entries (SillyTavern's world info JSON, or the card spec's lorebook) to the agent's world info. */
+  'cards.addLorebook': {
+    params: z.strictObject({ agentId: z.number().int().positive(), fileName: z.string().min(1).max(255), base64: z.string().min(1).max(CARD_BASE64_MAX) }),
+    result: z.strictObject({ card: AgentCardView, added: z.number().int() }),
+  },
   /** Replaces the world info entries of the agent's card (an agent speaking with an ancestor's card gets its own copy). */
   'cards.setWorldInfo': {
     params: z.strictObject({ agentId: z.number().int().positive(), entries: z.array(WorldInfoEntryEdit).max(500) }),

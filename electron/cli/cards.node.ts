@@ -11,8 +11,8 @@ import { readInputFile } from './input-file.node';
 
 export const cardCommand: Command = {
   name: 'card',
-  summary: 'Character cards: import one as an agent (PNG, JSON, CHARX; V1–V3), export an agent as a V3 PNG card, show one',
-  usage: 'import FILE [--genesis N] [--name NAME] | export AGENT [FILE] | show AGENT [--json]',
+  summary: "Character cards: import one as an agent (PNG, JSON, CHARX; V1–V3), export an agent as a V3 PNG card, show one, add a lorebook to an agent's world info",
+  usage: 'import FILE [--genesis N] [--name NAME] | export AGENT [FILE] | show AGENT [--json] | lorebook AGENT FILE',
   options: { genesis: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: {
     genesis: { value: 'N', text: 'import: the Genesis record the agent is born from (default: the newest unused one)' },
@@ -20,7 +20,8 @@ export const cardCommand: Command = {
     json: { text: 'print JSON' },
   },
   async run(values, [action, target, file], context) {
-    if (action !== 'import' && action !== 'export' && action !== 'show') throw new UsageError('card needs import, export or show: lightseed card import maren.png');
+    if (action !== 'import' && action !== 'export' && action !== 'show' && action !== 'lorebook') throw new UsageError('card needs import, export, show or lorebook: lightseed card import maren.png');
+    if (action === 'lorebook' && !file) throw new UsageError('card lorebook needs an agent and a lorebook file: lightseed card lorebook Maren world.json');
     if (!target) throw new UsageError(action === 'import' ? 'card import needs a card file.' : `card ${action} needs an agent.`);
     let genesisId: number | undefined;
     if (values.genesis !== undefined) {
@@ -29,6 +30,7 @@ export const cardCommand: Command = {
     }
     // A card is read and checked before the database is opened: a bad file changes nothing.
     const bytes = action === 'import' ? await readInputFile(target, { what: 'a character card', maxBytes: MAX_CARD_BYTES }) : undefined;
+    const lore = action === 'lorebook' ? await readInputFile(file!, { what: 'a lorebook', maxBytes: MAX_CARD_BYTES }) : undefined;
     await using services = await AppServices.create({ dataDir: context.dataDir, mode: 'cli', heartbeatMs: 0, paths: context.paths });
     const cards = services.agents.cards;
     if (bytes) {
@@ -45,6 +47,11 @@ export const cardCommand: Command = {
       return 0;
     }
     const agent = mustFind(findAgent(services.database.connection, target), target);
+    if (lore) {
+      const { card, added } = cards.addLorebook(agent.id, lore, basename(file!));
+      context.out(`${agent.name}'s world info now has ${card.worldInfo.length} entries (${added} from ${basename(file!)}).`);
+      return 0;
+    }
     if (action === 'export') {
       const exported = cards.export(agent.id);
       const path = file ?? exported.fileName;

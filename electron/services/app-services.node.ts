@@ -170,6 +170,7 @@ export class AppServices implements AsyncDisposable {
         const { bytes, fileName } = this.agents.cards.export(agentId);
         return { base64: Buffer.from(bytes).toString('base64'), fileName };
       },
+      'cards.addLorebook': ({ agentId, fileName, base64 }) => this.agents.cards.addLorebook(agentId, Buffer.from(base64, 'base64'), fileName),
       'cards.setWorldInfo': ({ agentId, entries }) => ({ card: this.agents.cards.setWorldInfo(agentId, entries) }),
     };
   }

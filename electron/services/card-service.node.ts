@@ -5,8 +5,9 @@
 // chain, traits, lineage, fitness), checked as any bundle is.
 import { ApiError } from '../api/api-error.std';
 import { checkBundleClaims } from '../agents/bundle-claims.node';
-import { answerLength, nextFreeName, persona } from '../agents/profile.std';
-import { readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
+import { answerLength, nextFreeName, persona, personaCore } from '../agents/profile.std';
+import { MAX_CARD_BYTES, readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
+import { lorebookFromJson } from '../cards/lorebook.std';
 import { cardGreeting, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
 import { CardData, CardError, Lorebook, LorebookEntry, type CardSpec } from '../cards/character-card.std';
 import type { AgentCardView, WorldInfoEntryEdit } from '../api/contract.std';
@@ -136,6 +137,48 @@ export class CardService {
     return this.view(agentId)!;
   }
 
+  /**
+   * Adds a standalone lorebook's entries (SillyTavern's world info file, or the card spec's
+   * lorebook) to the agent's world info. An agent without a card gets one that speaks with its
+   * traits' persona ({{original}}) and only adds the world info.
+   */
+  addLorebook(agentId: number, bytes: Uint8Array, fileName: string): { card: AgentCardView; added: number } {
+    const agent = getAgent(this.#db, agentId);
+    if (!agent) throw new ApiError('not_found', `There is no agent ${agentId}.`);
+    if (bytes.length > MAX_CARD_BYTES) throw new ApiError('invalid_params', `${fileName} is more than ${MAX_CARD_BYTES / 2 ** 20} MiB: a lorebook is text, so it was not read.`);
+    let book: Lorebook;
+    try {
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
+      } catch (error) {
+        throw new CardError(`${fileName} is not a JSON lorebook (${(error as Error).message}).`);
+      }
+      book = lorebookFromJson(json, fileName);
+    } catch (error) {
+      if (error instanceof CardError) throw new ApiError('invalid_params', error.message, undefined, { cause: error });
+      throw error;
+    }
+    const stored = agentCard(this.#db, agentId);
+    const data: CardData = stored
+      ? CardData.parse(JSON.parse(stored.data))
+      : CardData.parse({ name: agent.name, system_prompt: '{{original}}', creator_notes: `World info from ${fileName}; the persona is the agent's own.` });
+    const current = data.character_book;
+    const next: CardData = {
+      ...data,
+      character_book: current ? { ...current, entries: [...current.entries, ...book.entries] } : book,
+    };
+    setAgentCard(this.#db, {
+      agentId,
+      spec: stored?.spec ?? 'chara_card_v3',
+      data: JSON.stringify(next),
+      source: stored?.source ?? fileName,
+      portrait: stored?.portrait ?? null,
+      addedAt: this.now(),
+    });
+    return { card: this.view(agentId)!, added: book.entries.length };
+  }
+
   /** The names the card's macros stand for. */
   names(agent: Agent): CardNames {
     return { char: agent.name, user: DEFAULT_USER_NAME };
@@ -152,7 +195,7 @@ export class CardService {
     const book = card.data.character_book;
     const selection = book ? selectWorldInfo(book, { messages, countTokens: estimateTokens, names }) : undefined;
     const prompt = cardSystemPrompt(card.data, names, {
-      traitPersona: persona(agent.traits, agent.name, agent.generation),
+      traitPersona: personaCore(agent.traits, agent.name, agent.generation),
       answerLength: answerLength(agent.traits),
       ...(selection ? { worldInfo: selection } : {}),
     });

@@ -75,7 +75,7 @@ describe('character cards in Chromium', () => {
     await expect.poll(() => card.getByRole('heading', { name: /^Character card/ }).textContent()).toBe('Character card: Maren');
     expect(await card.textContent()).toContain("Maren is the keeper of Saltmere's tide tables");
     expect(await card.textContent()).toContain('Greeting: Morning, User. High water is at 6:42');
-    expect(await card.getByLabel('Keys of entry 1').inputValue()).toBe('lighthouse');
+    expect(await card.getByLabel('Keys of entry 1', { exact: true }).inputValue()).toBe('lighthouse');
     expect(await card.getByLabel('Text of entry 2').inputValue()).toBe('The night ferry never stops at Gull Rock.');
     await app.page.screenshot({ path: join(SCREENSHOTS, 'agents-character-card.png') });
     await card.scrollIntoViewIfNeeded();
@@ -108,11 +108,15 @@ describe('character cards in Chromium', () => {
     await app.page.getByRole('link', { name: 'Agents' }).click();
     await app.page.getByRole('button', { name: 'Maren', exact: true }).click();
     const card = app.page.getByRole('region', { name: 'Character card' });
-    await card.getByLabel('Keys of entry 1').fill('lighthouse, beacon');
+    await card.getByLabel('Keys of entry 1', { exact: true }).fill('lighthouse, beacon');
     await card.getByRole('button', { name: 'Save world info' }).click();
     await expect.poll(() => card.getByRole('button', { name: 'Saved' }).count()).toBe(1);
     const shown = JSON.parse(runCli(['--data-dir', app.dir, 'card', 'show', 'Maren', '--json']).stdout) as { data: { character_book: { entries: { keys: string[] }[] } } };
     expect(shown.data.character_book.entries[0]!.keys).toEqual(['lighthouse', 'beacon']);
+    await app.page.getByLabel('Add a lorebook').setInputFiles(join(cards, 'world.json'));
+    await expect.poll(() => app.page.locator('p.notice[role=status]').textContent()).toBe("3 entries from world.json joined Maren's world info.");
+    await expect.poll(() => card.getByLabel('Keys of entry 4', { exact: true }).inputValue()).toBe('harbourmaster');
+    expect(await card.getByRole('region', { name: 'World info' }).locator('header .muted').textContent()).toMatch(/^6 entries/);
     const download = app.page.waitForEvent('download');
     await app.page.getByRole('button', { name: 'Save as a character card' }).click();
     const file = await download;

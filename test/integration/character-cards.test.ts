@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCardBytes } from '../../electron/cards/card-file.node';
 import { cardFromJson, expandMacros } from '../../electron/cards/character-card.std';
+import { lorebookFromJson } from '../../electron/cards/lorebook.std';
 import { crc32, readPngChunks, readTextChunk, textChunk, writePngChunks } from '../../electron/cards/png-chunks.std';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -61,6 +62,29 @@ describe('reading cards', () => {
     expect(() => cardFromJson({ spec: 'chara_card_v2', data: { name: '' } })).toThrow(/The V2 card is malformed \(data\.name: a card needs a name\)/);
     expect(() => cardFromJson({ spec: 'chara_card_v2', data: { name: 'X', tags: 'a,b' } })).toThrow(/data\.tags/);
     expect(() => cardFromJson([1, 2])).toThrow(/not a JSON object/);
+  });
+});
+
+describe('standalone lorebooks', () => {
+  const book = (name: string) => lorebookFromJson(JSON.parse(readFileSync(join(dir, name), 'utf8')), name);
+
+  it("reads SillyTavern's world info files into the card spec's shape, its other fields kept", () => {
+    const world = book('world.json');
+    expect(world.name).toBe('Saltmere almanac');
+    expect(world.entries.map((e) => [e.keys, e.enabled, e.position, e.insertion_order, e.name])).toEqual([
+      [['harbourmaster'], true, 'before_char', 40, 'The new harbourmaster'],
+      [['spring tide'], true, 'after_char', 50, 'Spring tides'],
+      [['smugglers'], false, 'before_char', 60, 'Disabled'],
+    ]);
+    expect(world.entries[0]).toMatchObject({ selective: true, secondary_keys: ['new'], id: 0 });
+    expect(world.entries[0]!.extensions).toEqual({ sillytavern: { probability: 100, useProbability: true, depth: 4, group: 'people' } });
+  });
+
+  it("reads lorebooks in the spec's shape and refuses what is not one", () => {
+    expect(book('lorebook.json').entries[0]).toMatchObject({ keys: ['fog'], insertion_order: 5, enabled: true });
+    expect(() => book('v2.json')).toThrow(/is a character card, not a lorebook/);
+    expect(() => book('v1.json')).toThrow(/is not a lorebook LightSeed reads/);
+    expect(() => lorebookFromJson([], 'list.json')).toThrow(/not a JSON object/);
   });
 });
 

@@ -169,6 +169,22 @@ describe('lightseed card', () => {
     }
   });
 
+  it('adds a SillyTavern world info file to an agent without a card, which keeps its own persona', () => {
+    const added = cli('card', 'lorebook', 'Plain', join(cards, 'world.json'));
+    expect(added.stdout).toContain("Plain's world info now has 3 entries (3 from world.json).");
+    const shown = cli('card', 'show', 'Plain').stdout;
+    expect(shown).toMatch(/^Plain speaks with the card Plain from world\.json \(V3\)\.\n\nYou are Plain, a small companion born from physical noise\. You are [^\n]*\. Your goal is [^\n]*\.\nAnswer in /);
+    expect(shown.match(/Answer in |Take your time/g)).toHaveLength(1);
+    expect(shown).toContain('world info: 3 entries');
+    expect(cli('card', 'lorebook', 'Plain', join(cards, 'lorebook.json')).stdout).toContain("Plain's world info now has 4 entries (1 from lorebook.json).");
+    const chat = runCli(['--data-dir', dir.path, 'chat', 'Plain'], {}, 120_000, 'Have you met the new harbourmaster?\nAnd the smugglers?\n/quit\n');
+    const used = chat.stderr.split('\n').filter((line) => line.includes('world info used'));
+    // The second turn still has the harbourmaster within its scan depth; the smugglers' entry is disabled.
+    expect(used).toEqual(['  (world info used: The new harbourmaster (“harbourmaster”))', '  (world info used: The new harbourmaster (“harbourmaster”))']);
+    expect(cli('card', 'lorebook', 'Plain', join(cards, 'v2.json')).stderr).toContain('v2.json is a character card, not a lorebook: import it with card import.');
+    expect(cli('card', 'lorebook', 'Plain', join(cards, 'v1.json')).stderr).toContain('v1.json is not a lorebook LightSeed reads');
+  }, 180_000);
+
   it('refuses damaged cards in a sentence and changes nothing', () => {
     const before = cli('agents', '--json').stdout;
     const truncated = cli('card', 'import', join(cards, 'truncated.png'));

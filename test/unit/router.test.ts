@@ -117,6 +117,7 @@ describe('API router', () => {
       'cards.import',
       'cards.get',
       'cards.export',
+      'cards.addLorebook',
       'cards.setWorldInfo',
       'chat.thread',
     ]);

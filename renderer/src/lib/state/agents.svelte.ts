@@ -130,6 +130,25 @@ export class AgentsState {
     }
   }
 
+  /** Adds a lorebook file's entries to the selected agent's world info. */
+  async addLorebook(file: File): Promise<void> {
+    if (this.#selected === undefined) return;
+    this.#notice = undefined;
+    try {
+      const upload = await cardUpload(file);
+      if ('error' in upload) {
+        this.#error = upload.error;
+        return;
+      }
+      const { card, added } = await this.api.call('cards.addLorebook', { agentId: this.#selected, fileName: file.name, base64: upload.base64 });
+      this.#card = card;
+      this.#notice = `${added === 1 ? '1 entry' : `${added} entries`} from ${file.name} joined ${this.#detail?.agent.name ?? 'the agent'}'s world info.`;
+      this.#error = undefined;
+    } catch (error) {
+      this.#error = (error as Error).message;
+    }
+  }
+
   /** Replaces the selected agent's world info entries. */
   async saveWorldInfo(entries: WorldInfoEntryEdit[]): Promise<boolean> {
     if (this.#selected === undefined) return false;
