@@ -275,6 +275,8 @@ export const AgentCardView = z.strictObject({
   /** The system prompt the card makes (with its constant world info), and its greeting. */
   systemPrompt: z.string(),
   greeting: z.string(),
+  /** Every greeting a conversation may open with: the first message, then the alternate greetings. */
+  greetings: z.array(z.string()),
   worldInfo: z.array(WorldInfoEntryEdit),
 });
 export type AgentCardView = z.infer<typeof AgentCardView>;
@@ -387,6 +389,8 @@ export const methods = {
       text: z.string().min(1).max(20_000),
       conversationId: z.number().int().positive().optional(),
       parentId: z.number().int().positive().nullable().optional(),
+      /** For a new conversation with an agent whose card has several greetings: which one opens it (0, the first message, by default). */
+      greeting: z.number().int().min(0).max(1000).optional(),
     }),
     result: z.strictObject({ turnId: z.number().int(), conversationId: z.number().int(), userMessageId: z.number().int() }),
   },

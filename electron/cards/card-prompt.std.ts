@@ -52,7 +52,7 @@ export function cardSystemPrompt(
   return [text, examples(card, names), after].filter(Boolean).join('\n\n');
 }
 
-/** The card's first message, as the agent opens a conversation ('' when the card has none). */
-export function cardGreeting(card: CardData, names: CardNames): string {
-  return expandMacros(card.first_mes.trim(), names);
+/** The greetings a conversation may open with: the first message, then the alternate greetings (empty ones left out). */
+export function cardGreetings(card: CardData, names: CardNames): string[] {
+  return [card.first_mes, ...card.alternate_greetings].map((g) => expandMacros(g.trim(), names)).filter(Boolean);
 }

@@ -75,8 +75,9 @@ export const cardCommand: Command = {
     context.out(`${agent.name} speaks with the card ${card.data.name}${owner} from ${card.source} (${card.spec.replace('chara_card_', '').toUpperCase()}).`);
     context.out('');
     context.out(services.agents.cards.systemPrompt(agent)!.prompt);
-    const greeting = services.agents.cards.greeting(agent);
-    if (greeting) context.out(`\ngreeting: ${greeting}`);
+    const greetings = services.agents.cards.greetings(agent);
+    if (greetings.length === 1) context.out(`\ngreeting: ${greetings[0]}`);
+    else greetings.forEach((g, i) => context.out(`${i === 0 ? '\n' : ''}greeting ${i + 1}${i === 0 ? '' : ' (alternate)'}: ${g}`));
     const entries = card.data.character_book?.entries.length ?? 0;
     if (entries) context.out(`world info: ${entries} entr${entries === 1 ? 'y' : 'ies'}`);
     return 0;

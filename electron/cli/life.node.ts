@@ -83,9 +83,12 @@ export const agentCommand: Command = {
 export const chatCommand: Command = {
   name: 'chat',
   summary: 'Talk with an agent, streaming; /up /down /regen /council K QUESTION /pick N /quit',
-  usage: 'AGENT [--conversation N]',
-  options: { conversation: { type: 'string' } },
-  optionHelp: { conversation: { value: 'N', text: 'continue conversation N (default: a new one)' } },
+  usage: 'AGENT [--conversation N] [--greeting K]',
+  options: { conversation: { type: 'string' }, greeting: { type: 'string' } },
+  optionHelp: {
+    conversation: { value: 'N', text: 'continue conversation N (default: a new one)' },
+    greeting: { value: 'K', text: "open a new conversation with the card's K-th greeting (1: its first message, then the alternate greetings)" },
+  },
   async run(values, positionals, context) {
     await using services = await openServices(context);
     const agents = services.agents;
@@ -124,7 +127,9 @@ export const chatCommand: Command = {
     };
     context.out(`Talking with ${agent.name} (#${agent.id}). /up /down rate the last answer, /regen asks again, /council K QUESTION asks K agents, /pick N chooses, /quit ends.`);
     // A card's greeting opens a new conversation (it is kept with the first message).
-    const greeting = conversationId === undefined ? agents.cards.greeting(agent) : '';
+    const greetingIndex = values.greeting === undefined ? 0 : Number(values.greeting) - 1;
+    if (!Number.isInteger(greetingIndex) || greetingIndex < 0) throw new UsageError('--greeting takes a number from 1: see the greetings with `lightseed card show AGENT`.');
+    const greeting = conversationId === undefined ? agents.cards.greeting(agent, greetingIndex) : '';
     if (greeting) context.out(`${agent.name}: ${greeting}`);
     try {
       for await (const raw of input) {
@@ -178,7 +183,8 @@ export const chatCommand: Command = {
           }
           if (line.startsWith('/')) throw new UsageError(`Unknown command ${line.split(/\s/)[0]}: /up /down /regen /council K QUESTION /pick N /quit.`);
           last = await answer(
-            (onToken) => agents.chat.say({ agentId: agent.id, text: line, ...(conversationId ? { conversationId } : {}), parentId: last?.message.id ?? null }, onToken),
+            (onToken) =>
+              agents.chat.say({ agentId: agent.id, text: line, ...(conversationId ? { conversationId } : { greeting: greetingIndex }), parentId: last?.message.id ?? null }, onToken),
             agent.name,
           );
           conversationId = last.userMessage.conversationId;

@@ -121,10 +121,10 @@ export class AppServices implements AsyncDisposable {
       'agents.birth': ({ genesisId, name }) => this.agents.view.summary(this.agents.life.birth(genesisId, name)),
       'agents.list': ({ state, limit, offset }) => this.agents.view.list({ ...(state ? { state } : {}), limit: limit ?? 1000, offset: offset ?? 0 }),
       'agents.get': ({ id }) => this.agents.view.detail(id),
-      'chat.say': async ({ agentId, text, conversationId, parentId }) => {
+      'chat.say': async ({ agentId, text, conversationId, parentId, greeting }) => {
         let turnId = 0;
         const turn = await this.agents.chat.say(
-          { agentId, text, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
+          { agentId, text, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}), ...(greeting !== undefined ? { greeting } : {}) },
           (t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
         );
         turnId = turn.id;

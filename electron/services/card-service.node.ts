@@ -8,7 +8,7 @@ import { checkBundleClaims } from '../agents/bundle-claims.node';
 import { answerLength, nextFreeName, persona, personaCore } from '../agents/profile.std';
 import { MAX_CARD_BYTES, readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
 import { lorebookFromJson } from '../cards/lorebook.std';
-import { cardGreeting, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
+import { cardGreetings, cardSystemPrompt, type CardNames } from '../cards/card-prompt.std';
 import { CardData, CardError, Lorebook, LorebookEntry, type CardSpec } from '../cards/character-card.std';
 import type { AgentCardView, WorldInfoEntryEdit } from '../api/contract.std';
 import { estimateTokens, selectWorldInfo, type ActivatedEntry } from '../cards/world-info.std';
@@ -85,6 +85,7 @@ export class CardService {
       tags: d.tags,
       systemPrompt: this.systemPrompt(agent)!.prompt,
       greeting: this.greeting(agent),
+      greetings: this.greetings(agent),
       worldInfo: (d.character_book?.entries ?? []).map((e) => ({
         keys: e.keys,
         secondaryKeys: e.secondary_keys ?? [],
@@ -202,10 +203,17 @@ export class CardService {
     return { prompt, worldInfo: selection?.used ?? [] };
   }
 
-  /** The card's greeting for a new conversation ('' without a card or a first message). */
-  greeting(agent: Agent): string {
+  /** The card's greetings for a new conversation, first message first (none without a card). */
+  greetings(agent: Agent): string[] {
     const card = this.cardOf(agent.id);
-    return card ? cardGreeting(card.data, this.names(agent)) : '';
+    return card ? cardGreetings(card.data, this.names(agent)) : [];
+  }
+
+  /** The greeting a new conversation opens with: `index` among greetings() (0, the first message, by default; '' when there is none). */
+  greeting(agent: Agent, index = 0): string {
+    const all = this.greetings(agent);
+    if (all.length && (index < 0 || index >= all.length)) throw new ApiError('invalid_params', `${agent.name}'s card has ${all.length} greeting${all.length === 1 ? '' : 's'}; there is no greeting ${index + 1}.`);
+    return all[index] ?? '';
   }
 
   /**

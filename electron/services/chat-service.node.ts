@@ -55,6 +55,8 @@ export interface SayInput {
   conversationId?: number;
   /** Answer below this message (default: the conversation's root). */
   parentId?: number | null;
+  /** A new conversation opens with this of the card's greetings (default 0, its first message). */
+  greeting?: number;
 }
 
 export interface ChatServiceOptions {
@@ -119,12 +121,12 @@ export class ChatService {
    * A user message in a conversation. A new conversation with an agent whose card has a greeting
    * opens with that greeting, as card apps do, and the message answers it.
    */
-  addUserMessage(text: string, conversationId: number | undefined, parentId: number | null | undefined, agent?: Agent): Message {
+  addUserMessage(text: string, conversationId: number | undefined, parentId: number | null | undefined, agent?: Agent, greetingIndex = 0): Message {
     const now = this.options.now();
     if (conversationId !== undefined) return addMessage(this.#db, { conversationId, parentId: parentId ?? null, role: 'user', content: text, createdAt: now });
     return this.#db.transaction(() => {
       const conversation = createConversation(this.#db, clip(text, 60), now);
-      const greeting = agent ? this.cards.greeting(agent) : '';
+      const greeting = agent ? this.cards.greeting(agent, greetingIndex) : '';
       const opening = greeting ? addMessage(this.#db, { conversationId: conversation, parentId: null, role: 'assistant', agentId: agent!.id, content: greeting, createdAt: now }) : undefined;
       return addMessage(this.#db, { conversationId: conversation, parentId: opening?.id ?? null, role: 'user', content: text, createdAt: now });
     })();
@@ -136,7 +138,7 @@ export class ChatService {
     mustAnswer(agent);
     const text = input.text.trim();
     if (!text) throw new ApiError('invalid_params', 'Say something: the message is empty.');
-    return this.answer(agent, this.addUserMessage(text, input.conversationId, input.parentId, agent), 'chat', onToken);
+    return this.answer(agent, this.addUserMessage(text, input.conversationId, input.parentId, agent, input.greeting), 'chat', onToken);
   }
 
   /** Another answer to the same user message: a sibling branch (a swipe). */

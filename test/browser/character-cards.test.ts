@@ -86,6 +86,11 @@ describe('character cards in Chromium', () => {
   it('opens a chat with the greeting and says which world info an answer used', async () => {
     await app.page.getByRole('region', { name: "Maren's card" }).getByRole('button', { name: 'Chat with Maren' }).click();
     await expect.poll(() => app.page.locator('.messages li.greeting .text').textContent()).toBe('Morning, User. High water is at 6:42, if that is what you came for.');
+    // The card's alternate greeting is a swipe away, before the first message.
+    await app.page.getByRole('button', { name: 'Next greeting' }).click();
+    expect(await app.page.locator('.messages li.greeting .text').textContent()).toBe('Fog again, User. The bell buoy has been going all night.');
+    expect(await app.page.locator('.messages li.greeting .meta').textContent()).toContain('greeting 2/2');
+    await app.page.getByRole('button', { name: 'Previous greeting' }).click();
     await app.page.getByLabel('Message').fill('Is the lighthouse lit tonight?');
     await app.page.getByRole('button', { name: 'Send' }).click();
     const used = app.page.locator('.messages li.assistant .world-info');

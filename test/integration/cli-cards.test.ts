@@ -63,7 +63,8 @@ describe('lightseed card', () => {
     expect(shown.stdout).toContain('Examples of how Maren speaks:\nUser: Will it rain?\nMaren: The glass is falling. Take a coat.');
     expect(shown.stdout).toMatch(/Answer in (a sentence or two|a few sentences)\.|Take your time and answer fully\./);
     expect(shown.stdout).toContain('\n\nAnswer in two sentences at most.');
-    expect(shown.stdout).toContain('greeting: Morning, User. High water is at 6:42, if that is what you came for.');
+    expect(shown.stdout).toContain('greeting 1: Morning, User. High water is at 6:42, if that is what you came for.');
+    expect(shown.stdout).toContain('greeting 2 (alternate): Fog again, User. The bell buoy has been going all night.');
     expect(shown.stdout).toContain('world info: 3 entries');
     // The seed still makes the agent: its traits are the seed's, as for any birth.
     const agent = JSON.parse(cli('agent', 'Maren', '--json').stdout) as { agent: { traits: Record<string, number>; generation: number } };
@@ -121,6 +122,18 @@ describe('lightseed card', () => {
     expect(cli('conversations', 'export', '1', file).stdout).toContain(`Wrote conversation #1 (one branch, markdown) to ${file}.`);
     expect(cli('conversations', 'export', '1', file).stderr).toContain('already exists: name a new file for the conversation.');
     expect(cli('conversations', 'export', '9').stderr).toContain('There is no conversation 9');
+  }, 180_000);
+
+  it("opens a conversation with the card's alternate greeting when asked, and says when there is no such greeting", async () => {
+    const chat = runCli(['--data-dir', dir.path, 'chat', 'Maren', '--greeting', '2'], {}, 120_000, 'Is it foggy?\n/quit\n');
+    expect(chat.status).toBe(0);
+    expect(chat.stdout).toContain('Maren: Fog again, User. The bell buoy has been going all night.');
+    await using db = await Database.open({ path: join(dir.path, 'lightseed.db') });
+    const conversation = db.connection.prepare('SELECT max(conversation_id) FROM message').pluck().get() as number;
+    expect(db.connection.prepare('SELECT content FROM message WHERE conversation_id = ? AND parent_id IS NULL').pluck().all(conversation)).toEqual(['Fog again, User. The bell buoy has been going all night.']);
+    const none = runCli(['--data-dir', dir.path, 'chat', 'Maren', '--greeting', '5'], {}, 60_000, '/quit\n');
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain("Maren's card has 2 greetings; there is no greeting 5.");
   }, 180_000);
 
   it('exports a V3 PNG card an independent reader accepts, and it imports elsewhere as the same agent', () => {

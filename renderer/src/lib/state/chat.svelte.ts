@@ -20,8 +20,9 @@ export class ChatState {
   #siblings = $state.raw<Record<string, number[]>>({});
   #streaming = $state.raw<Streaming[]>([]);
   #pendingUser = $state<string | undefined>(undefined);
-  /** The agent's card greeting, shown before a new conversation's first message (the service keeps it with that message). */
-  #greeting = $state<string>('');
+  /** The agent's card greetings, one shown before a new conversation's first message (the service keeps it with that message). */
+  #greetings = $state.raw<string[]>([]);
+  #greetingIndex = $state(0);
   #council = $state.raw<ChatMessage[]>([]);
   #councilSize = $state(0);
   #recalled = $state.raw<Record<number, Recalled>>({});
@@ -47,7 +48,16 @@ export class ChatState {
   }
   /** The greeting to show while the conversation is new ('' when the agent's card has none). */
   get greeting(): string {
-    return this.#conversationId === undefined && this.#council.length === 0 ? this.#greeting : '';
+    return this.#conversationId === undefined && this.#council.length === 0 ? (this.#greetings[this.#greetingIndex] ?? '') : '';
+  }
+  /** Which of the card's greetings is shown, and how many there are (the first message and the alternate greetings). */
+  get greetingChoice(): { index: number; count: number } {
+    return { index: this.#greetingIndex, count: this.#greetings.length };
+  }
+  /** Shows the previous or next greeting (before the first message only). */
+  swipeGreeting(delta: number): void {
+    const next = this.#greetingIndex + delta;
+    if (next >= 0 && next < this.#greetings.length) this.#greetingIndex = next;
   }
   get streaming(): Streaming[] {
     return this.#streaming;
@@ -164,12 +174,12 @@ export class ChatState {
   choose(agentId: number | undefined): void {
     if (agentId === this.#agentId) return;
     this.#agentId = agentId;
-    this.#greeting = '';
+    this.#greetings = [];
     this.newConversation();
     if (agentId !== undefined) {
       void this.api.call('cards.get', { agentId }).then(
         ({ card }) => {
-          if (this.#agentId === agentId) this.#greeting = card?.greeting ?? '';
+          if (this.#agentId === agentId) this.#greetings = card?.greetings ?? [];
         },
         () => {},
       );
@@ -178,6 +188,7 @@ export class ChatState {
 
   newConversation(): void {
     this.#conversationId = undefined;
+    this.#greetingIndex = 0;
     this.#messages = [];
     this.#siblings = {};
     this.#council = [];
@@ -204,6 +215,7 @@ export class ChatState {
         text,
         ...(this.#conversationId !== undefined ? { conversationId: this.#conversationId } : {}),
         ...(leaf !== undefined ? { parentId: leaf } : {}),
+        ...(this.#conversationId === undefined && this.#greetingIndex > 0 ? { greeting: this.#greetingIndex } : {}),
       });
       this.#mine.add(turnId);
       if (!this.#streaming.some((s) => s.turnId === turnId)) this.#streaming = [...this.#streaming, { turnId, agentId: this.#agentId, text: '' }];
@@ -252,6 +264,7 @@ export class ChatState {
         k,
         ...(this.#conversationId !== undefined ? { conversationId: this.#conversationId } : {}),
         ...(leaf !== undefined ? { parentId: leaf } : {}),
+        ...(this.#conversationId === undefined && this.#greetingIndex > 0 ? { greeting: this.#greetingIndex } : {}),
       });
       this.#councilSize = started.agentIds.length;
     });
