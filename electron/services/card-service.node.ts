@@ -180,9 +180,9 @@ export class CardService {
     return { card: this.view(agentId)!, added: book.entries.length };
   }
 
-  /** The names the card's macros stand for. */
-  names(agent: Agent): CardNames {
-    return { char: agent.name, user: DEFAULT_USER_NAME };
+  /** The names the card's macros stand for: {{char}} is the card's nickname where it has one (V3), else the agent's name. */
+  names(agent: Agent, card?: CardData): CardNames {
+    return { char: card?.nickname?.trim() || agent.name, user: DEFAULT_USER_NAME };
   }
 
   /**
@@ -192,7 +192,7 @@ export class CardService {
   systemPrompt(agent: Agent, messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } | undefined {
     const card = this.cardOf(agent.id);
     if (!card) return undefined;
-    const names = this.names(agent);
+    const names = this.names(agent, card.data);
     const book = card.data.character_book;
     const selection = book ? selectWorldInfo(book, { messages, countTokens: estimateTokens, names }) : undefined;
     const prompt = cardSystemPrompt(card.data, names, {
@@ -206,7 +206,7 @@ export class CardService {
   /** The card's greetings for a new conversation, first message first (none without a card). */
   greetings(agent: Agent): string[] {
     const card = this.cardOf(agent.id);
-    return card ? cardGreetings(card.data, this.names(agent)) : [];
+    return card ? cardGreetings(card.data, this.names(agent, card.data)) : [];
   }
 
   /** The greeting a new conversation opens with: `index` among greetings() (0, the first message, by default; '' when there is none). */

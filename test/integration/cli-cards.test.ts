@@ -74,6 +74,8 @@ describe('lightseed card', () => {
   it('prefers a V3 PNG’s ccv3 chunk, takes the newest unused Genesis record, and numbers a name a living agent has', () => {
     const oskar = cli('card', 'import', join(cards, 'v3.png'));
     expect(oskar.stdout).toContain(`Oskar (#2) was born from Genesis record ${genesis[3]} and speaks with the V3 card from v3.png.`);
+    // A V3 card's nickname is what {{char}} stands for.
+    expect(cli('card', 'show', 'Oskar').stdout).toContain('Ossie mends nets on the north quay and distrusts the new harbourmaster.');
     const second = cli('card', 'import', join(cards, 'v2.json'));
     expect(second.stdout).toContain(`Maren II (#3) was born from Genesis record ${genesis[2]}`);
     expect(second.stdout).toContain('Maren is the name of a living agent here, so this one is called Maren II.');
