@@ -60,7 +60,7 @@ const FOLDER_REASONS = {
 };
 
 /** Pure modules outside renderer/ whose values the renderer may import. */
-const SHARED_WITH_RENDERER = new Set(['electron/api/units.std.ts', 'electron/agents/speech.std.ts', 'electron/agents/trait-names.std.ts', 'electron/cards/card-upload.std.ts', 'electron/cards/png-chunks.std.ts']);
+const SHARED_WITH_RENDERER = new Set(['electron/api/units.std.ts', 'electron/agents/speech.std.ts', 'electron/agents/trait-names.std.ts', 'electron/cards/card-upload.std.ts', 'electron/cards/png-chunks.std.ts', 'electron/identity/short-key.std.ts']);
 
 export function environmentOf(file) {
   for (const [suffix, env] of SUFFIXES) if (file.endsWith(suffix)) return env;

@@ -213,6 +213,10 @@ export const AgentSummary = z.strictObject({
   archivedAt: z.number().nullable(),
   /** Trait name → value in (0, 1); voice.rank is the adapter's rank. */
   traits: z.record(z.string(), z.number()),
+  /** Born or divided elsewhere: 'imported'; here: 'born' or 'divided'. */
+  origin: z.enum(['born', 'divided', 'imported']),
+  /** For an imported agent: the public key of the installation that signed its bundle (null: unsigned, or not imported). */
+  signer: z.string().nullable(),
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 

@@ -1,9 +1,10 @@
 // Lineage commands: list agents, export a family tree, move an agent between machines.
 import { writeFile } from 'node:fs/promises';
-import { checkBundleClaims } from '../agents/bundle-claims.node';
+import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
+import { shortKey } from '../identity/identity.node';
 import { nextFreeName } from '../agents/profile.std';
 import { AppServices } from '../services/app-services.node';
-import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES, verifyBundle } from '../store/agent-bundle.node';
+import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES } from '../store/agent-bundle.node';
 import { currentFitness } from '../agents/fitness.std';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
 import { findAgent, listAgents, livingAgentNamed, type Agent } from '../store/lineage.node';
@@ -85,9 +86,11 @@ export const exportCommand: Command = {
       if (!key || !file) throw new UsageError('export needs an agent and a file: lightseed export Ada ada.json');
       const db = services.database.connection;
       const agent = mustFind(findAgent(db, key), key);
-      const bundle = exportBundle(db, agent.id, Date.now());
+      const bundle = signBundle(exportBundle(db, agent.id, Date.now()), services.identity);
       await writeFile(file, `${JSON.stringify(bundle, null, 2)}\n`);
-      context.out(`Exported ${agent.name} (generation ${agent.generation}, ${bundle.lineage.length} ancestors, ${bundle.memories.length} memories) to ${file}.`);
+      context.out(
+        `Exported ${agent.name} (generation ${agent.generation}, ${bundle.lineage.length} ancestors, ${bundle.memories.length} memories) to ${file}, signed by this installation (${shortKey(bundle.signer)}).`,
+      );
       return 0;
     }),
 };
@@ -102,16 +105,21 @@ export const importCommand: Command = {
     if (!file) throw new UsageError('import needs a bundle file.');
     // Read and checked before the database is opened: a bad file changes nothing.
     const bytes = await readInputFile(file, { what: 'an agent bundle', maxBytes: MAX_BUNDLE_BYTES });
-    const { bundle, droppedMemories } = checkBundleClaims(verifyBundle(decodeBundleText(bytes, file)));
+    const { bundle, droppedMemories, signer } = checkedBundle(decodeBundleText(bytes, file));
     return withServices(context, async (services) => {
       const db = services.database.connection;
-      const result = importBundle(db, bundle, { freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+      const result = importBundle(db, bundle, { signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
       const name = result.renamed.find((r) => r.from === bundle.agent.name)?.to ?? bundle.agent.name;
       if (result.created === 0) {
         context.out(`${name} is already here (agent #${result.agentId}); nothing changed.`);
         return 0;
       }
       context.out(`Imported ${name} as agent #${result.agentId}: ${result.created} lineage member(s) new here, ${result.memories} memories.`);
+      context.out(
+        signer === null
+          ? '  The bundle is unsigned (an older LightSeed exported it): who made it cannot be told.'
+          : `  Signed by ${signer === services.identity.publicKey ? 'this installation' : 'the installation'} ${shortKey(signer)} (${signer}).`,
+      );
       for (const { from, to } of result.renamed) context.out(`  ${from} is the name of a living agent here, so the imported one is called ${to}.`);
       if (droppedMemories > 0) context.out(`  ${droppedMemories} memories were left out: an agent keeps its ${bundle.memories.length} best (by fitness).`);
       if (result.unverifiedAncestors > 0) {

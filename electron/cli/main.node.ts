@@ -19,8 +19,9 @@ import { sourcesCommand } from './sources.node';
 import { agentCommand, birthCommand, chatCommand, simulateCommand } from './life.node';
 import { cardCommand } from './cards.node';
 import { conversationsCommand } from './conversations.node';
+import { identityCommand } from './identity.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, cardCommand, conversationsCommand, modelsCommand, generateCommand, dbCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, cardCommand, conversationsCommand, identityCommand, modelsCommand, generateCommand, dbCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

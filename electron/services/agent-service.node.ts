@@ -3,6 +3,7 @@
 // the family trees, character cards and conversation exports. Each is small and calls the agents' pure core and the store;
 // the API's handlers call them, never the store.
 import type { EventHub } from '../api/event-hub.std';
+import type { Identity } from '../identity/identity.node';
 import type { Database } from '../store/database.node';
 import { AgentLife, type PoolDraw } from './agent-life.node';
 import { AgentView } from './agent-view.node';
@@ -20,6 +21,8 @@ export interface AgentServiceOptions {
   /** Fresh bytes from the entropy pool. Default: conditioned CPU-jitter output. */
   drawPoolBytes?: PoolDraw;
   now?: () => number;
+  /** This installation's identity, which signs the bundles its cards carry. */
+  identity: () => Identity;
 }
 
 export class AgentService {
@@ -36,7 +39,7 @@ export class AgentService {
     const now = options.now ?? Date.now;
     this.life = new AgentLife(database, hub, draw, now);
     this.view = new AgentView(database, this.life);
-    this.cards = new CardService(database, this.life, now);
+    this.cards = new CardService(database, this.life, now, options.identity);
     this.conversations = new ConversationService(database);
     this.chat = new ChatService(database, inference, this.life, this.cards, { adapterCacheDir: options.adapterCacheDir, draw, now });
     this.council = new CouncilService(database, inference, this.life, this.chat, { draw, now });

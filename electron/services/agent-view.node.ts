@@ -42,6 +42,8 @@ export class AgentView {
       lastActiveAt: agent.lastActiveAt,
       archivedAt: agent.archivedAt,
       traits: agent.traits,
+      origin: agent.origin,
+      signer: agent.signer,
     };
   }
 

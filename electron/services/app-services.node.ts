@@ -1,6 +1,7 @@
 // The main-process services behind the API, shared by the Electron shell and
 // browser mode: the database, the event hub and the handlers of every method.
 import { join } from 'node:path';
+import { loadOrCreateIdentity, type Identity } from '../identity/identity.node';
 import { version } from '../../package.json';
 import { API_VERSION, type RunMode } from '../api/contract.std';
 import { EventHub } from '../api/event-hub.std';
@@ -48,6 +49,7 @@ export class AppServices implements AsyncDisposable {
   readonly startedAt = Date.now();
   #database: Database | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  #identity: Identity | undefined;
 
   private constructor(
     database: Database,
@@ -60,7 +62,7 @@ export class AppServices implements AsyncDisposable {
     this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner, options.paths?.embeddedModel, join(options.dataDir, 'models'));
     this.downloads = new ModelDownloads(this.hub, this.inference, { dir: join(options.dataDir, 'models', 'downloads') });
     this.settings = new SettingsService(database, this.hub);
-    this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters') });
+    this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters'), identity: () => this.identity });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -68,6 +70,11 @@ export class AppServices implements AsyncDisposable {
       }, options.heartbeatMs);
       this.#heartbeat.unref();
     }
+  }
+
+  /** This installation's Ed25519 identity (created in the data folder the first time something is signed). */
+  get identity(): Identity {
+    return (this.#identity ??= loadOrCreateIdentity(this.options.dataDir));
   }
 
   static async create(options: AppServicesOptions): Promise<AppServices> {

@@ -4,7 +4,8 @@
 // agent's bundle under extensions.lightseed, so importing it brings back the same agent (seed
 // chain, traits, lineage, fitness), checked as any bundle is.
 import { ApiError } from '../api/api-error.std';
-import { checkBundleClaims } from '../agents/bundle-claims.node';
+import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
+import type { Identity } from '../identity/identity.node';
 import { answerLength, nextFreeName, persona, personaCore } from '../agents/profile.std';
 import { MAX_CARD_BYTES, readCardBytes, writeCardPng, type CardFormat } from '../cards/card-file.node';
 import { lorebookFromJson } from '../cards/lorebook.std';
@@ -13,7 +14,7 @@ import { CardData, CardError, Lorebook, LorebookEntry, type CardSpec } from '../
 import type { AgentCardView, WorldInfoEntryEdit } from '../api/contract.std';
 import { estimateTokens, selectWorldInfo, type ActivatedEntry } from '../cards/world-info.std';
 import { portraitPng } from '../cards/portrait.node';
-import { BundleError, exportBundle, importBundle, verifyBundle } from '../store/agent-bundle.node';
+import { BundleError, exportBundle, importBundle } from '../store/agent-bundle.node';
 import { agentCard, setAgentCard } from '../store/cards.node';
 import type { Database } from '../store/database.node';
 import { newestUnusedGenesis } from '../store/entropy.node';
@@ -46,6 +47,8 @@ export interface CardImportResult {
   /** The card's name when a living agent here has it (the agent got the next numeral). */
   renamedFrom?: string;
   droppedMemories?: number;
+  /** For a LightSeed card: the public key that signed the agent's bundle (null: an unsigned, older export). */
+  signer?: string | null;
 }
 
 export class CardService {
@@ -53,6 +56,7 @@ export class CardService {
     private readonly database: Database,
     private readonly life: AgentLife,
     private readonly now: () => number,
+    private readonly identity: () => Identity,
   ) {}
 
   get #db() {
@@ -238,14 +242,14 @@ export class CardService {
       const own = ours as { bundle?: unknown; generated?: unknown };
       let checked;
       try {
-        checked = checkBundleClaims(verifyBundle(JSON.stringify(own.bundle)));
+        checked = checkedBundle(JSON.stringify(own.bundle));
       } catch (error) {
         if (error instanceof BundleError) throw new ApiError('invalid_params', `${fileName} says LightSeed wrote it, but its agent does not check out: ${error.message}`, undefined, { cause: error });
         throw error;
       }
       return this.#db.transaction(() => {
         const db = this.#db;
-        const result = importBundle(db, checked.bundle, { freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+        const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
         // A card LightSeed wrote for an agent without one only carried the agent: it gets no card here either.
         if (own.generated !== true) keep(result.agentId);
         const renamed = result.renamed.find((r) => r.from === checked.bundle.agent.name);
@@ -256,6 +260,7 @@ export class CardService {
           via: result.created === 0 ? ('already-here' as const) : ('bundle' as const),
           ...(renamed ? { renamedFrom: renamed.from } : {}),
           droppedMemories: checked.droppedMemories,
+          signer: checked.signer,
         };
       })();
     }
@@ -299,7 +304,7 @@ export class CardService {
       name: agent.name,
       modification_date: Math.floor(now / 1000),
       creation_date: base.creation_date ?? Math.floor(agent.bornAt / 1000),
-      extensions: { ...base.extensions, [CARD_EXTENSION]: { version: 1, generated, bundle: exportBundle(this.#db, agentId, now) } },
+      extensions: { ...base.extensions, [CARD_EXTENSION]: { version: 1, generated, bundle: signBundle(exportBundle(this.#db, agentId, now), this.identity()) } },
     };
     const image = stored?.portrait ?? portraitPng(agent.uid, agent.traits);
     return { bytes: writeCardPng(data, image), fileName: `${agent.name.replace(/[^\p{L}\p{N} ._-]+/gu, '_')}.png` };

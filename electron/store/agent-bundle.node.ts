@@ -10,7 +10,9 @@ import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
 import type { ReadableDB, WritableDB } from './sql.node';
 
 export const BUNDLE_FORMAT = 'lightseed.agent-bundle';
-export const BUNDLE_VERSION = 1;
+/** The version written: 2 is signed by the exporting installation (agents/bundle-signature.node.ts); 1, unsigned, is still read. */
+export const BUNDLE_VERSION = 2;
+const READ_VERSIONS: readonly unknown[] = [1, 2];
 
 const Hex = z.string().regex(/^([0-9a-f]{2})*$/);
 
@@ -42,7 +44,7 @@ const BundledMemory = z.strictObject({
 
 const BundleBody = z.strictObject({
   format: z.literal(BUNDLE_FORMAT),
-  version: z.literal(BUNDLE_VERSION),
+  version: z.union([z.literal(1), z.literal(2)]),
   exportedAt: z.number(),
   agent: BundledAgent,
   /** From the root down to the agent's parent. */
@@ -50,7 +52,12 @@ const BundleBody = z.strictObject({
   memories: z.array(BundledMemory),
 });
 
-export const AgentBundle = BundleBody.extend({ checksum: z.string().regex(/^[0-9a-f]{64}$/) });
+export const AgentBundle = BundleBody.extend({
+  checksum: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Version 2: the exporting installation's Ed25519 public key and its signature (checked by agents/bundle-signature.node.ts). */
+  signer: z.string().optional(),
+  signature: z.string().optional(),
+});
 export type AgentBundle = z.infer<typeof AgentBundle>;
 
 export class BundleError extends Error {
@@ -126,15 +133,16 @@ export function verifyBundle(text: string): AgentBundle {
     throw new BundleError(`This is not an agent bundle: it is not JSON (${(error as Error).message}).`, { cause: error });
   }
   if ((json as { format?: unknown })?.format !== BUNDLE_FORMAT) throw new BundleError('This is not a LightSeed agent bundle (no "format": "lightseed.agent-bundle").');
-  if ((json as { version?: unknown }).version !== BUNDLE_VERSION) {
-    throw new BundleError(`This bundle has version ${String((json as { version?: unknown }).version)}; this LightSeed reads version ${BUNDLE_VERSION}.`);
+  if (!READ_VERSIONS.includes((json as { version?: unknown }).version)) {
+    throw new BundleError(`This bundle has version ${String((json as { version?: unknown }).version)}; this LightSeed reads versions ${READ_VERSIONS.join(' and ')}.`);
   }
   const parsed = AgentBundle.safeParse(json);
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new BundleError(`The bundle is malformed: ${where.join('; ')}.`);
   }
-  const { checksum: claimed, ...body } = parsed.data;
+  const { checksum: claimed, signer, signature, ...body } = parsed.data;
+  void [signer, signature];
   if (checksum(body) !== claimed) throw new BundleError('The bundle was changed after it was exported: its checksum does not match. It was not imported.');
   const chain = [...body.lineage, body.agent];
   chain.forEach((node, index) => {
@@ -165,6 +173,8 @@ export interface ImportResult {
 export interface ImportOptions {
   /** A free name for a living agent whose name a living agent here already has. */
   freeName: (name: string) => string;
+  /** The bundle's signer, kept with every agent it brings (null: unsigned). */
+  signer?: string | null;
 }
 
 /**
@@ -189,8 +199,8 @@ function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions)
   return db.transaction(() => {
     const findUid = db.prepare<unknown[], { id: number; root_id: number }>('SELECT id, root_id FROM agent WHERE uid = ?');
     const insert = db.prepare(
-      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at)
-       VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt)`,
+      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, signer)
+       VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt, @signer)`,
     );
     let parentId: number | null = null;
     let rootId = 0;
@@ -220,6 +230,7 @@ function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions)
           rootId: parentId === null ? 0 : rootId,
           seedChain: Buffer.from(node.seedChain, 'hex').subarray(-32),
           traits: JSON.stringify(node.traits),
+          signer: options.signer ?? null,
         }).lastInsertRowid,
       );
       if (parentId === null) {

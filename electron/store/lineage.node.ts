@@ -35,6 +35,8 @@ export interface Agent {
   lastActiveAt: number;
   /** The parent's fitness when this agent was divided from it (0 for a root). */
   inheritedFitness: number;
+  /** For an agent that came in a signed bundle: the signing installation's public key (hex). */
+  signer: string | null;
 }
 
 export interface AgentRow {
@@ -58,6 +60,7 @@ export interface AgentRow {
   descendants: number;
   last_active_at: number | null;
   inherited_fitness: number;
+  signer: string | null;
 }
 
 export function toAgent(row: AgentRow): Agent {
@@ -82,6 +85,7 @@ export function toAgent(row: AgentRow): Agent {
     descendants: row.descendants,
     lastActiveAt: row.last_active_at ?? row.born_at,
     inheritedFitness: row.inherited_fitness,
+    signer: row.signer,
   };
 }
 
@@ -96,7 +100,7 @@ export class LineageError extends Error {
 
 /** An AgentRow from `agent` (never aliased); the descendant count from its own table, where a leaf has no row. */
 const COLUMNS = [
-  ...'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, last_active_at, inherited_fitness'
+  ...'id, uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, last_active_at, inherited_fitness, signer'
     .split(', ')
     .map((column) => `agent.${column}`),
   'coalesce((SELECT count FROM agent_descendants WHERE agent_descendants.id = agent.id), 0) AS descendants',

@@ -25,7 +25,17 @@ const app = servedApp(async (dir) => {
   await using db = await Database.open({ path: join(dir, 'lightseed.db') });
   insertGenesis(db.connection);
   insertGenesis(db.connection);
+  // An agent from another installation, as a LightSeed card signed there.
+  const elsewhere = join(dir, 'elsewhere');
+  {
+    await using other = await Database.open({ path: join(elsewhere, 'lightseed.db') });
+    insertGenesis(other.connection);
+  }
+  expect(runCli(['--data-dir', elsewhere, 'birth', '1', '--name', 'Wanderer']).status).toBe(0);
+  expect(runCli(['--data-dir', elsewhere, 'card', 'export', 'Wanderer', join(dir, 'wanderer.png')]).status).toBe(0);
+  elsewhereKey = (JSON.parse(runCli(['--data-dir', elsewhere, 'identity', '--json']).stdout) as { publicKey: string }).publicKey;
 }, 120_000);
+let elsewhereKey = '';
 
 /** A PNG card of `side`² noisy pixels (too large to send as it is) around the V2 test card's chunk. */
 function bigPictureCard(side: number): Buffer {
@@ -142,6 +152,15 @@ describe('character cards in Chromium', () => {
     await expect.poll(said, { timeout: 20_000 }).toMatch(/^Maren II was born from Genesis record #\d+ and speaks with big-maren\.png\./);
     const shown = JSON.parse(runCli(['--data-dir', app.dir, 'card', 'show', 'Maren II', '--json']).stdout) as { source: string; data: { name: string } };
     expect(shown).toMatchObject({ source: 'big-maren.png', data: { name: 'Maren' } });
+    expect(app.problems).toEqual([]);
+  });
+
+  it('brings back an agent from another installation’s LightSeed card and names who signed it', async () => {
+    await app.page.getByRole('link', { name: 'Agents' }).click();
+    await app.page.getByLabel('Import a character card').setInputFiles(join(app.dir, 'wanderer.png'));
+    await expect.poll(() => app.page.locator('p.notice[role=status]').textContent()).toBe('Wanderer came back from a LightSeed card: the same seed chain, traits and lineage.');
+    const card = app.page.getByRole('region', { name: "Wanderer's card" });
+    await expect.poll(() => card.locator('.signer').textContent()).toBe(`Imported: signed by the installation ${elsewhereKey.slice(0, 4)}·${elsewhereKey.slice(4, 8)}`);
     expect(app.problems).toEqual([]);
   });
 });

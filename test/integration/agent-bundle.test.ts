@@ -9,6 +9,8 @@ import { Database } from '../../electron/store/database.node';
 import { addMemory, MEMORY_DIMENSIONS, nearestMemories } from '../../electron/store/memories.node';
 import { birthAgent, divideAgent, findAgent, getAgent, seedChainOf } from '../../electron/store/lineage.node';
 import { traitsFromChain } from '../../electron/agents/traits.node';
+import { signBundle } from '../../electron/agents/bundle-signature.node';
+import { identityFromSeed, loadOrCreateIdentity } from '../../electron/identity/identity.node';
 import { runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -17,6 +19,8 @@ let dir: ReturnType<typeof makeTempDir>;
 let here: string;
 let there: string;
 let bundleFile: string;
+/** Someone else's installation, signing what they changed. */
+const FORGER = identityFromSeed(randomBytes(32));
 const embedding = (hot: number) => {
   const v = new Float32Array(MEMORY_DIMENSIONS);
   v[hot] = 1;
@@ -68,15 +72,20 @@ describe('lineage commands', () => {
 
 describe('agent bundles', () => {
   it('exports an agent with its lineage and memories, and imports it on another machine', async () => {
-    expect(runCli(['--data-dir', here, 'export', 'Ada III', bundleFile]).stdout).toMatch(/Exported Ada III \(generation 2, 2 ancestors, 2 memories\)/);
+    const exported = runCli(['--data-dir', here, 'export', 'Ada III', bundleFile]).stdout;
+    expect(exported).toMatch(/Exported Ada III \(generation 2, 2 ancestors, 2 memories\) to .*, signed by this installation \([0-9a-f]{4}·[0-9a-f]{4}\)\./);
+    const hereKey = loadOrCreateIdentity(here).publicKey;
+    expect(JSON.parse(readFileSync(bundleFile, 'utf8'))).toMatchObject({ version: 2, signer: hereKey });
     const imported = runCli(['--data-dir', there, 'import', bundleFile]);
     expect(imported.stdout).toMatch(/Imported Ada III as agent #3: 3 lineage member\(s\) new here, 2 memories/);
+    expect(imported.stdout).toContain(`  Signed by the installation ${hereKey.slice(0, 4)}·${hereKey.slice(4, 8)} (${hereKey}).`);
+    expect(runCli(['--data-dir', there, 'agent', 'Ada III']).stdout).toContain(`  signed by the installation ${hereKey.slice(0, 4)}·${hereKey.slice(4, 8)} (${hereKey})`);
     expect(imported.stdout).toContain('2 ancestor(s) came only with the bundle (imported: parent not on this machine)');
     expect(runCli(['--data-dir', there, 'agent', 'Ada III']).stdout).toMatch(/lineage: Ada II \(#2, imported\) ← Ada \(#1, imported\)/);
     expect(runCli(['--data-dir', there, 'import', bundleFile]).stdout).toMatch(/already here/);
     const db = await Database.open({ path: join(there, 'lightseed.db') });
     const ada3 = findAgent(db.connection, 'Ada III')!;
-    expect(ada3).toMatchObject({ generation: 2, origin: 'imported' });
+    expect(ada3).toMatchObject({ generation: 2, origin: 'imported', signer: hereKey });
     expect(ada3.traits).toEqual(JSON.parse(readFileSync(bundleFile, 'utf8')).agent.traits);
     expect(getAgent(db.connection, ada3.rootId)).toMatchObject({ name: 'Ada', descendants: 2 });
     expect(nearestMemories(db.connection, ada3.id, embedding(9), 1)[0]).toMatchObject({ query: 'seed?', response: 'genesis' });
@@ -94,10 +103,38 @@ describe('agent bundles', () => {
     expect(JSON.parse(runCli(['--data-dir', join(dir.path, 'clean'), 'agents', '--json']).stdout)).toEqual([]);
   });
 
+  it('refuses a bundle changed after it was signed, one whose signature was removed, and reads old unsigned ones', () => {
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as AgentBundle;
+    const { checksum: _old, signer, signature, ...body } = bundle;
+    const renamed = { ...body, agent: { ...body.agent, name: 'Mallory' } };
+    const reChecksummed = { ...renamed, checksum: createHash('sha256').update(canonicalJson(renamed)).digest('hex') };
+    const write = (name: string, value: unknown) => {
+      const file = join(dir.path, `${name}.json`);
+      writeFileSync(file, JSON.stringify(value));
+      return runCli(['--data-dir', join(dir.path, name), 'import', file]);
+    };
+    const altered = write('altered', { ...reChecksummed, signer, signature });
+    expect(altered.status).toBe(1);
+    expect(altered.stderr).toMatch(/The bundle's signature by [0-9a-f]{4}·[0-9a-f]{4} does not match its contents: it was changed after it was signed, or the signature is forged\./);
+    const otherSigner = write('other-signer', { ...bundle, signer: FORGER.publicKey });
+    expect(otherSigner.stderr).toMatch(/signature by [0-9a-f]{4}·[0-9a-f]{4} does not match its contents/);
+    const stripped = write('stripped', { ...body, checksum: bundle.checksum });
+    expect(stripped.stderr).toContain('The bundle is not signed, though LightSeed signs every bundle it exports');
+    expect(write('bad-signature', { ...bundle, signature: 'AAAA' }).stderr).toMatch(/signature by [0-9a-f]{4}·[0-9a-f]{4} is malformed/);
+    // A version-1 bundle (before signatures) still imports, said to be unsigned.
+    const v1Body = { ...body, version: 1 };
+    const v1 = write('version-1', { ...v1Body, checksum: createHash('sha256').update(canonicalJson(v1Body)).digest('hex') });
+    expect(v1.stdout).toContain('The bundle is unsigned (an older LightSeed exported it): who made it cannot be told.');
+    expect(runCli(['--data-dir', join(dir.path, 'version-1'), 'agent', 'Ada III']).stdout).toContain('unsigned: an older LightSeed exported it');
+    // A forger's own signature holds, and names the forger, not the exporter.
+    const forged = runCli(['--data-dir', join(dir.path, 'forged-signer'), 'import', resealed('forged-signer', () => {})]);
+    expect(forged.stdout).toContain(`Signed by the installation ${FORGER.publicKey.slice(0, 4)}·${FORGER.publicKey.slice(4, 8)}`);
+  });
+
   it('refuses a forged chain even when the checksum was recomputed, and malformed files', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as AgentBundle;
     const forged = { ...bundle, agent: { ...bundle.agent, seedChain: randomBytes(96).toString('hex') } };
-    const { checksum: _old, ...body } = forged;
+    const { checksum: _old, signer: _signer, signature: _signature, ...body } = forged;
     const resealed = { ...body, checksum: createHash('sha256').update(canonicalJson(body)).digest('hex') };
     expect(() => verifyBundle(JSON.stringify(resealed))).toThrow(/uid does not match its seed chain/);
     expect(() => verifyBundle('{"format":"lightseed.agent-bundle","version":1}')).toThrow(/malformed/);
@@ -110,9 +147,10 @@ describe('agent bundles', () => {
   function resealed(name: string, change: (bundle: AgentBundle) => void, prefix = ''): string {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as AgentBundle;
     change(bundle);
-    const { checksum: _old, ...body } = bundle;
+    const { checksum: _old, signer: _signer, signature: _signature, ...body } = bundle;
     const file = join(dir.path, `${name}.json`);
-    writeFileSync(file, prefix + JSON.stringify({ ...body, checksum: createHash('sha256').update(canonicalJson(body)).digest('hex') }));
+    // A forger can sign with a key of their own: the signature then names them, and every claim is still checked.
+    writeFileSync(file, prefix + JSON.stringify(signBundle({ ...body, checksum: createHash('sha256').update(canonicalJson(body)).digest('hex') }, FORGER)));
     return file;
   }
 

@@ -2,6 +2,7 @@
 // folder: a closed pipe ends a command quietly, system errors are sentences with the path,
 // mistyped options get a suggestion, progress in a log is one line per step, living agents'
 // names are unique and "#N" works wherever a name does.
+import { loadOrCreateIdentity } from '../../electron/identity/identity.node';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const hub = new EventHub(() => {});
   const agents = new AgentService(database, hub, new InferenceService(database, hub, undefined), {
     adapterCacheDir: join(data, 'adapters'),
+    identity: () => loadOrCreateIdentity(data),
     drawPoolBytes: async (n) => randomBytes(n),
   });
   const ada = agents.life.birth(insertGenesis(database.connection), 'Ada');
