@@ -1,0 +1,150 @@
+// A circle: the installations that share an invite code, connected over Hyperswarm. The topic
+// finds the peers (HyperDHT); each connection is Noise-encrypted and authenticated with the
+// installation's own Ed25519 key (the identity's seed gives HyperDHT the same key pair), so a
+// peer's public key is who it is. Removed peers are refused before any data flows. Every frame is
+// checked (size, JSON, schema) and counted against a rate limit; a peer that breaks a rule is
+// cut off and the reason logged, and nothing it sent is acted on.
+import DHT from 'hyperdht';
+import Hyperswarm, { type SwarmSocket } from 'hyperswarm';
+import { encodeFrame, FrameError, FrameReader, MAX_FRAME_BYTES, PROTOCOL_VERSION, type PeerMessage } from './frames.std';
+import { shortKey } from '../identity/short-key.std';
+
+/** Messages a peer may send per second on average, and in a burst. */
+export const RATE_PER_SECOND = 20;
+export const RATE_BURST = 60;
+
+export interface Peer {
+  publicKey: string;
+  name: string;
+  capacity: number;
+}
+
+export interface CircleOptions {
+  /** The installation's identity seed (32 bytes): its Noise key pair. */
+  identitySeed: Uint8Array;
+  topic: Uint8Array;
+  /** What this installation calls itself to its peers. */
+  name: string;
+  /** Agents it would host for its peers. */
+  capacity: number;
+  /** Public keys (hex) refused at the handshake. */
+  removed?: Iterable<string>;
+  /** The DHT to use (tests give one on a local testnet); default: the public HyperDHT. */
+  dht?: DHT;
+  log: (line: string) => void;
+  maxFrameBytes?: number;
+  onPeer?: (peer: Peer) => void;
+  onPeerGone?: (publicKey: string, why: string) => void;
+}
+
+interface Connection {
+  socket: SwarmSocket;
+  peer?: Peer;
+  tokens: number;
+  refilledAt: number;
+}
+
+export class Circle {
+  readonly publicKey: string;
+  readonly #swarm: Hyperswarm;
+  readonly #removed: Set<string>;
+  readonly #connections = new Map<string, Connection>();
+
+  constructor(private readonly options: CircleOptions) {
+    const keyPair = DHT.keyPair(Buffer.from(options.identitySeed));
+    this.publicKey = keyPair.publicKey.toString('hex');
+    this.#removed = new Set(options.removed ?? []);
+    this.#swarm = new Hyperswarm({
+      keyPair,
+      ...(options.dht ? { dht: options.dht } : {}),
+      firewall: (remote) => this.#removed.has(remote.toString('hex')),
+    });
+    this.#swarm.on('connection', (socket) => this.#accept(socket));
+  }
+
+  /** The peers that said hello, by public key. */
+  get peers(): Peer[] {
+    return [...this.#connections.values()].flatMap((c) => (c.peer ? [c.peer] : []));
+  }
+
+  /** Announces this installation on the topic and looks for its peers. */
+  async join(): Promise<void> {
+    await this.#swarm.join(Buffer.from(this.options.topic), { server: true, client: true }).flushed();
+  }
+
+  /** Refuses a peer from now on and closes its connection. */
+  remove(publicKey: string): void {
+    this.#removed.add(publicKey);
+    this.#connections.get(publicKey)?.socket.destroy();
+  }
+
+  send(publicKey: string, message: PeerMessage): boolean {
+    const connection = this.#connections.get(publicKey);
+    if (!connection) return false;
+    return connection.socket.write(encodeFrame(message));
+  }
+
+  async leave(): Promise<void> {
+    await this.#swarm.destroy();
+  }
+
+  #accept(socket: SwarmSocket): void {
+    const key = socket.remotePublicKey.toString('hex');
+    const who = shortKey(key);
+    if (this.#removed.has(key)) {
+      socket.destroy();
+      return;
+    }
+    // One connection per peer: a newer one replaces an older (a reconnect after a network change).
+    this.#connections.get(key)?.socket.destroy();
+    const connection: Connection = { socket, tokens: RATE_BURST, refilledAt: Date.now() };
+    this.#connections.set(key, connection);
+    const reader = new FrameReader(this.options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    const cutOff = (why: string) => {
+      this.options.log(`Peer ${who} was cut off: it sent ${why}.`);
+      socket.destroy();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (socket.destroyed) return;
+      let messages: PeerMessage[];
+      try {
+        messages = reader.push(chunk);
+      } catch (error) {
+        if (error instanceof FrameError) return cutOff(error.message);
+        throw error;
+      }
+      for (const message of messages) {
+        const now = Date.now();
+        connection.tokens = Math.min(RATE_BURST, connection.tokens + ((now - connection.refilledAt) / 1000) * RATE_PER_SECOND);
+        connection.refilledAt = now;
+        if (connection.tokens < 1) return cutOff(`messages faster than ${RATE_PER_SECOND} a second`);
+        connection.tokens -= 1;
+        if (!this.#handle(connection, key, message, cutOff)) return;
+      }
+    });
+    socket.on('error', () => {}); // a reset or timeout ends the connection; 'close' says so
+    socket.on('close', () => {
+      if (this.#connections.get(key) !== connection) return;
+      this.#connections.delete(key);
+      if (connection.peer) this.options.onPeerGone?.(key, socket.destroyed ? 'closed' : 'ended');
+    });
+    socket.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity }));
+  }
+
+  /** Acts on one checked message; false when the peer was cut off. */
+  #handle(connection: Connection, key: string, message: PeerMessage, cutOff: (why: string) => void): boolean {
+    if (!connection.peer && message.t !== 'hello') {
+      cutOff(`a ${message.t} before its hello`);
+      return false;
+    }
+    if (message.t === 'hello') {
+      if (connection.peer) {
+        cutOff('a second hello');
+        return false;
+      }
+      connection.peer = { publicKey: key, name: message.name, capacity: message.capacity };
+      this.options.onPeer?.(connection.peer);
+    }
+    return true;
+  }
+}

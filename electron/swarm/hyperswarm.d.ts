@@ -1,0 +1,68 @@
+// The parts of Hyperswarm and HyperDHT (Holepunch; plain JavaScript) that LightSeed uses.
+declare module 'hyperdht' {
+  import type { EventEmitter } from 'node:events';
+  export interface KeyPair {
+    publicKey: Buffer;
+    secretKey: Buffer;
+  }
+  export interface DHTOptions {
+    bootstrap?: { host: string; port: number }[];
+    host?: string;
+    port?: number;
+    ephemeral?: boolean;
+    keyPair?: KeyPair;
+  }
+  export default class DHT extends EventEmitter {
+    constructor(options?: DHTOptions);
+    static keyPair(seed?: Buffer): KeyPair;
+    fullyBootstrapped(): Promise<void>;
+    destroy(): Promise<void>;
+  }
+}
+
+declare module 'hyperdht/testnet.js' {
+  import type DHT from 'hyperdht';
+  export interface Testnet {
+    bootstrap: { host: string; port: number }[];
+    nodes: DHT[];
+    createNode(options?: Record<string, unknown>): DHT;
+    destroy(): Promise<void>;
+  }
+  export default function createTestnet(size?: number, options?: { host?: string; port?: number }): Promise<Testnet>;
+}
+
+declare module 'hyperswarm' {
+  import type { EventEmitter } from 'node:events';
+  import type { Duplex } from 'node:stream';
+  import type DHT from 'hyperdht';
+  import type { KeyPair } from 'hyperdht';
+  export interface PeerInfo {
+    publicKey: Buffer;
+  }
+  /** A Noise-encrypted connection; `remotePublicKey` is the peer's authenticated key. */
+  export interface SwarmSocket extends Duplex {
+    remotePublicKey: Buffer;
+  }
+  export interface Discovery {
+    flushed(): Promise<void>;
+    destroy(): Promise<void>;
+  }
+  export interface SwarmOptions {
+    keyPair?: KeyPair;
+    bootstrap?: { host: string; port: number }[];
+    dht?: DHT;
+    maxPeers?: number;
+    /** Return true to refuse a peer (checked before any data flows). */
+    firewall?: (remotePublicKey: Buffer) => boolean;
+  }
+  export default class Hyperswarm extends EventEmitter {
+    constructor(options?: SwarmOptions);
+    keyPair: KeyPair;
+    connections: Set<SwarmSocket>;
+    join(topic: Buffer, options?: { server?: boolean; client?: boolean }): Discovery;
+    leave(topic: Buffer): Promise<void>;
+    flush(): Promise<void>;
+    destroy(): Promise<void>;
+    on(event: 'connection', listener: (socket: SwarmSocket, info: PeerInfo) => void): this;
+  }
+}
