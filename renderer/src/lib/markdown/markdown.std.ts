@@ -120,6 +120,16 @@ export function parseInline(text: string): Inline[] {
     plain = '';
     out.push(node);
   };
+  // Where a search for a closer already failed, by delimiter (or backtick run length): a later
+  // opener of the same kind fails too, so each is searched once and a model's page of unmatched
+  // asterisks or backticks stays linear instead of scanning to the end from every opener.
+  const noCloserFrom = new Map<string, number>();
+  const closer = (key: string, from: number, search: () => number) => {
+    if ((noCloserFrom.get(key) ?? Infinity) <= from) return -1;
+    const end = search();
+    if (end < 0) noCloserFrom.set(key, from);
+    return end;
+  };
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
@@ -136,8 +146,10 @@ export function parseInline(text: string): Inline[] {
       continue;
     }
     if (c === '`') {
-      const run = /^`+/.exec(text.slice(i))![0];
-      const end = text.indexOf(run, i + run.length);
+      let length = 1;
+      while (text[i + length] === '`') length++;
+      const run = '`'.repeat(length);
+      const end = closer(run, i + length, () => text.indexOf(run, i + length));
       if (end > 0) {
         push({ kind: 'code', text: text.slice(i + run.length, end).replace(/^ (.*) $/s, '$1') });
         i = end + run.length;
@@ -150,7 +162,8 @@ export function parseInline(text: string): Inline[] {
       const before = text[i - 1];
       // An opener is followed by a non-space; `_` inside a word (snake_case) opens nothing.
       const canOpen = after !== undefined && !/\s/.test(after) && !(delimiter.open[0] === '_' && before !== undefined && /[\p{L}\p{N}]/u.test(before));
-      const end = canOpen ? findCloser(text, i + delimiter.open.length, delimiter.open) : -1;
+      const from = i + delimiter.open.length;
+      const end = canOpen ? closer(delimiter.open, from, () => findCloser(text, from, delimiter.open)) : -1;
       if (end > 0) {
         push({ kind: delimiter.kind, children: parseInline(text.slice(i + delimiter.open.length, end)) });
         i = end + delimiter.open.length;
