@@ -1,7 +1,7 @@
 // Lineage commands: list agents, export a family tree, move an agent between machines.
 import { writeFile } from 'node:fs/promises';
 import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
-import { shortKey } from '../identity/identity.node';
+import { readIdentity, shortKey } from '../identity/identity.node';
 import { nextFreeName } from '../agents/profile.std';
 import { AppServices } from '../services/app-services.node';
 import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES } from '../store/agent-bundle.node';
@@ -118,7 +118,7 @@ export const importCommand: Command = {
       context.out(
         signer === null
           ? '  The bundle is unsigned (an older LightSeed exported it): who made it cannot be told.'
-          : `  Signed by ${signer === services.identity.publicKey ? 'this installation' : 'the installation'} ${shortKey(signer)} (${signer}).`,
+          : `  Signed by ${signer === readIdentity(context.dataDir)?.publicKey ? 'this installation' : 'the installation'} ${shortKey(signer)} (${signer}).`,
       );
       for (const { from, to } of result.renamed) context.out(`  ${from} is the name of a living agent here, so the imported one is called ${to}.`);
       if (droppedMemories > 0) context.out(`  ${droppedMemories} memories were left out: an agent keeps its ${bundle.memories.length} best (by fitness).`);

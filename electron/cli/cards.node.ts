@@ -62,23 +62,24 @@ export const cardCommand: Command = {
       context.out(`Wrote ${agent.name} as a V3 PNG card to ${path} (${(exported.bytes.length / 1024).toFixed(0)} KiB); LightSeed imports it as the same agent, other apps as a character.`);
       return 0;
     }
-    const card = cards.cardOf(agent.id);
     if (values.json) {
-      context.out(JSON.stringify(card ?? null, null, 2));
+      const card = cards.cardOf(agent.id);
+      // The card's data as kept; the picture only as whether there is one.
+      context.out(JSON.stringify(card ? { spec: card.spec, source: card.source, ownerId: card.ownerId, hasPortrait: card.portrait !== null, data: card.data } : null, null, 2));
       return 0;
     }
-    if (!card) {
+    const view = cards.view(agent.id);
+    if (!view) {
       context.out(`${agent.name} has no character card: its persona comes from its intent trait (see \`lightseed agent ${agent.name}\`).`);
       return 0;
     }
-    const owner = card.ownerId === agent.id ? '' : ` (its ancestor #${card.ownerId}'s)`;
-    context.out(`${agent.name} speaks with the card ${card.data.name}${owner} from ${card.source} (${card.spec.replace('chara_card_', '').toUpperCase()}).`);
+    const owner = view.ownerId === agent.id ? '' : ` (its ancestor #${view.ownerId}'s)`;
+    context.out(`${agent.name} speaks with the card ${view.name}${owner} from ${view.source} (${view.spec.replace('chara_card_', '').toUpperCase()}).`);
     context.out('');
-    context.out(services.agents.cards.systemPrompt(agent)!.prompt);
-    const greetings = services.agents.cards.greetings(agent);
-    if (greetings.length === 1) context.out(`\ngreeting: ${greetings[0]}`);
-    else greetings.forEach((g, i) => context.out(`${i === 0 ? '\n' : ''}greeting ${i + 1}${i === 0 ? '' : ' (alternate)'}: ${g}`));
-    const entries = card.data.character_book?.entries.length ?? 0;
+    context.out(view.systemPrompt);
+    if (view.greetings.length === 1) context.out(`\ngreeting: ${view.greetings[0]}`);
+    else view.greetings.forEach((g, i) => context.out(`${i === 0 ? '\n' : ''}greeting ${i + 1}${i === 0 ? '' : ' (alternate)'}: ${g}`));
+    const entries = view.worldInfo.length;
     if (entries) context.out(`world info: ${entries} entr${entries === 1 ? 'y' : 'ies'}`);
     return 0;
   },

@@ -5,7 +5,7 @@ import { simulate } from '../agents/simulate.node';
 import { TRAIT_NAMES } from '../agents/trait-names.std';
 import { AppServices } from '../services/app-services.node';
 import type { Turn, TurnResult } from '../services/chat-service.node';
-import { shortKey } from '../identity/identity.node';
+import { readIdentity, shortKey } from '../identity/identity.node';
 import { findAgent, getAgent, type Agent } from '../store/lineage.node';
 import { mustFind } from './agents.node';
 import { UsageError, type CliContext, type Command } from './command.node';
@@ -77,7 +77,7 @@ export const agentCommand: Command = {
     context.out(`lineage: ${detail.ancestors.length ? detail.ancestors.map(ref).join(' ← ') : imported(a.id) ? 'a root, imported' : 'a root, born from a Genesis seed'}`);
     if (imported(a.id) || detail.ancestors.some((x) => imported(x.id))) context.out('  imported: came in a bundle, parent not on this machine before; seeds checked, history as the bundle claims');
     if (a.origin === 'imported') {
-      context.out(a.signer ? `  signed by the installation ${shortKey(a.signer)} (${a.signer}${a.signer === services.identity.publicKey ? ', this one' : ''})` : '  unsigned: an older LightSeed exported it, so who made it cannot be told');
+      context.out(a.signer ? `  signed by the installation ${shortKey(a.signer)} (${a.signer}${a.signer === readIdentity(context.dataDir)?.publicKey ? ', this one' : ''})` : '  unsigned: an older LightSeed exported it, so who made it cannot be told');
     }
     context.out(`children: ${detail.children.length ? detail.children.map((x) => `${x.name} (#${x.id})`).join(', ') : 'none yet'}`);
     return 0;

@@ -52,6 +52,41 @@ export function verifySignature(publicKey: string, message: Uint8Array, signatur
   }
 }
 
+/** A seed file's 32 bytes, made private again if others could read it; undefined when there is none. */
+function readSeed(path: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new IdentityError(`${path} is not a file: move it aside so LightSeed can keep its identity there.`);
+    const seed = readFileSync(fd);
+    if ((stats.mode & 0o077) !== 0) chmodSync(path, 0o600);
+    if (seed.length !== SEED_BYTES) {
+      throw new IdentityError(`${path} holds ${seed.length} bytes, not the ${SEED_BYTES} of an identity: it is damaged. Restore it from a backup; removing it gives this installation a new identity that its peers do not know.`);
+    }
+    return seed;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function withoutSeed(seed: Uint8Array): Identity {
+  const { seed: _seed, ...identity } = identityFromSeed(seed);
+  void _seed;
+  return identity;
+}
+
+/** The installation's identity if it has one yet (looking creates nothing). */
+export function readIdentity(dataDir: string): Identity | undefined {
+  const seed = readSeed(join(dataDir, IDENTITY_FILE));
+  return seed ? withoutSeed(seed) : undefined;
+}
+
 /**
  * The installation's identity from `dataDir`, created on first use. The seed file is written
  * whole (a temporary file, fsync, rename) with mode 0600; an existing file readable by others
@@ -60,35 +95,18 @@ export function verifySignature(publicKey: string, message: Uint8Array, signatur
  */
 export function loadOrCreateIdentity(dataDir: string): Identity {
   const path = join(dataDir, IDENTITY_FILE);
-  let seed: Buffer;
+  const existing = readSeed(path);
+  if (existing) return withoutSeed(existing);
+  const seed = randomBytes(SEED_BYTES);
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const stats = fstatSync(fd);
-      if (!stats.isFile()) throw new IdentityError(`${path} is not a file: move it aside so LightSeed can keep its identity there.`);
-      seed = readFileSync(fd);
-      if ((stats.mode & 0o077) !== 0) chmodSync(path, 0o600);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    seed = randomBytes(SEED_BYTES);
-    mkdirSync(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    const fd = openSync(temporary, 'wx', 0o600);
-    try {
-      writeSync(fd, seed);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
+    writeSync(fd, seed);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  if (seed.length !== SEED_BYTES) {
-    throw new IdentityError(`${path} holds ${seed.length} bytes, not the ${SEED_BYTES} of an identity: it is damaged. Restore it from a backup; removing it gives this installation a new identity that its peers do not know.`);
-  }
-  const { seed: _seed, ...identity } = identityFromSeed(seed);
-  void _seed;
-  return identity;
+  renameSync(temporary, path);
+  return withoutSeed(seed);
 }

@@ -34,7 +34,8 @@ export interface AgentCard {
   source: string;
   /** The agent that got the card: this one, or the ancestor whose card it speaks with. */
   ownerId: number;
-  hasPortrait: boolean;
+  /** The PNG the card came in, if it came as one. */
+  portrait: Uint8Array | null;
 }
 
 export interface CardImportResult {
@@ -67,7 +68,7 @@ export class CardService {
   cardOf(agentId: number): AgentCard | undefined {
     const stored = agentCard(this.#db, agentId);
     if (!stored) return undefined;
-    return { spec: stored.spec, data: CardData.parse(JSON.parse(stored.data)), source: stored.source, ownerId: stored.agentId, hasPortrait: stored.portrait !== null };
+    return { spec: stored.spec, data: CardData.parse(JSON.parse(stored.data)), source: stored.source, ownerId: stored.agentId, portrait: stored.portrait };
   }
 
   /** The card as the Agents view shows and edits it, or null. */
@@ -77,6 +78,7 @@ export class CardService {
     const card = this.cardOf(agentId);
     if (!card) return null;
     const d = card.data;
+    const greetings = this.#greetings(agent, card);
     return {
       spec: card.spec,
       source: card.source,
@@ -87,9 +89,9 @@ export class CardService {
       scenario: d.scenario,
       creator: d.creator,
       tags: d.tags,
-      systemPrompt: this.systemPrompt(agent)!.prompt,
-      greeting: this.greeting(agent),
-      greetings: this.greetings(agent),
+      systemPrompt: this.#prompt(agent, card, []).prompt,
+      greeting: greetings[0] ?? '',
+      greetings,
       worldInfo: (d.character_book?.entries ?? []).map((e) => ({
         keys: e.keys,
         secondaryKeys: e.secondary_keys ?? [],
@@ -195,7 +197,10 @@ export class CardService {
    */
   systemPrompt(agent: Agent, messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } | undefined {
     const card = this.cardOf(agent.id);
-    if (!card) return undefined;
+    return card ? this.#prompt(agent, card, messages) : undefined;
+  }
+
+  #prompt(agent: Agent, card: AgentCard, messages: readonly string[]): { prompt: string; worldInfo: ActivatedEntry[] } {
     const names = this.names(agent, card.data);
     const book = card.data.character_book;
     const selection = book ? selectWorldInfo(book, { messages, countTokens: estimateTokens, names }) : undefined;
@@ -210,7 +215,11 @@ export class CardService {
   /** The card's greetings for a new conversation, first message first (none without a card). */
   greetings(agent: Agent): string[] {
     const card = this.cardOf(agent.id);
-    return card ? cardGreetings(card.data, this.names(agent, card.data)) : [];
+    return card ? this.#greetings(agent, card) : [];
+  }
+
+  #greetings(agent: Agent, card: AgentCard): string[] {
+    return cardGreetings(card.data, this.names(agent, card.data));
   }
 
   /** The greeting a new conversation opens with: `index` among greetings() (0, the first message, by default; '' when there is none). */
@@ -286,7 +295,6 @@ export class CardService {
   export(agentId: number): { bytes: Uint8Array; fileName: string } {
     const agent = getAgent(this.#db, agentId);
     if (!agent) throw new ApiError('not_found', `There is no agent ${agentId}.`);
-    const stored = agentCard(this.#db, agentId);
     const card = this.cardOf(agentId);
     const generated = card === undefined;
     const base: CardData =
@@ -306,7 +314,7 @@ export class CardService {
       creation_date: base.creation_date ?? Math.floor(agent.bornAt / 1000),
       extensions: { ...base.extensions, [CARD_EXTENSION]: { version: 1, generated, bundle: signBundle(exportBundle(this.#db, agentId, now), this.identity()) } },
     };
-    const image = stored?.portrait ?? portraitPng(agent.uid, agent.traits);
+    const image = card?.portrait ?? portraitPng(agent.uid, agent.traits);
     return { bytes: writeCardPng(data, image), fileName: `${agent.name.replace(/[^\p{L}\p{N} ._-]+/gu, '_')}.png` };
   }
 }

@@ -34,7 +34,7 @@ export interface CircleOptions {
   log: (line: string) => void;
   maxFrameBytes?: number;
   onPeer?: (peer: Peer) => void;
-  onPeerGone?: (publicKey: string, why: string) => void;
+  onPeerGone?: (publicKey: string) => void;
 }
 
 interface Connection {
@@ -76,12 +76,6 @@ export class Circle {
   remove(publicKey: string): void {
     this.#removed.add(publicKey);
     this.#connections.get(publicKey)?.socket.destroy();
-  }
-
-  send(publicKey: string, message: PeerMessage): boolean {
-    const connection = this.#connections.get(publicKey);
-    if (!connection) return false;
-    return connection.socket.write(encodeFrame(message));
   }
 
   async leave(): Promise<void> {
@@ -126,7 +120,7 @@ export class Circle {
     socket.on('close', () => {
       if (this.#connections.get(key) !== connection) return;
       this.#connections.delete(key);
-      if (connection.peer) this.options.onPeerGone?.(key, socket.destroyed ? 'closed' : 'ended');
+      if (connection.peer) this.options.onPeerGone?.(key);
     });
     socket.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity }));
   }

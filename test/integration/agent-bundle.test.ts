@@ -1,6 +1,6 @@
 // Agent bundles and the lineage commands, through the real CLI and two data folders.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyBundle, BundleError, type AgentBundle } from '../../electron/store/agent-bundle.node';
@@ -80,6 +80,8 @@ describe('agent bundles', () => {
     expect(imported.stdout).toMatch(/Imported Ada III as agent #3: 3 lineage member\(s\) new here, 2 memories/);
     expect(imported.stdout).toContain(`  Signed by the installation ${hereKey.slice(0, 4)}·${hereKey.slice(4, 8)} (${hereKey}).`);
     expect(runCli(['--data-dir', there, 'agent', 'Ada III']).stdout).toContain(`  signed by the installation ${hereKey.slice(0, 4)}·${hereKey.slice(4, 8)} (${hereKey})`);
+    // Importing and looking sign nothing, so they give the other installation no identity file.
+    expect(existsSync(join(there, 'identity.key'))).toBe(false);
     expect(imported.stdout).toContain('2 ancestor(s) came only with the bundle (imported: parent not on this machine)');
     expect(runCli(['--data-dir', there, 'agent', 'Ada III']).stdout).toMatch(/lineage: Ada II \(#2, imported\) ← Ada \(#1, imported\)/);
     expect(runCli(['--data-dir', there, 'import', bundleFile]).stdout).toMatch(/already here/);

@@ -3,7 +3,7 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IDENTITY_FILE, identityFromSeed, loadOrCreateIdentity, shortKey, verifySignature } from '../../electron/identity/identity.node';
+import { IDENTITY_FILE, identityFromSeed, loadOrCreateIdentity, readIdentity, shortKey, verifySignature } from '../../electron/identity/identity.node';
 import { runCli } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
 
@@ -28,7 +28,9 @@ describe('identity', () => {
   });
 
   it('creates a private seed file once and gives the same identity from it afterwards', () => {
+    expect(readIdentity(dir.path)).toBeUndefined();
     const first = loadOrCreateIdentity(dir.path);
+    expect(readIdentity(dir.path)?.publicKey).toBe(first.publicKey);
     const file = join(dir.path, IDENTITY_FILE);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file)).toHaveLength(32);

@@ -219,6 +219,16 @@ describe('statistics and exports', () => {
     expect(generationStats(other.connection, null).map((g) => g.count)).toEqual(Array.from({ length: deepest.generation + 1 }, () => 1));
   });
 
+  it('keeps the sums right when a row is changed or removed by hand (traits rewritten, a leaf deleted)', () => {
+    const { root, a1 } = family();
+    c().prepare('UPDATE agent SET traits = ? WHERE id = ?').run(JSON.stringify({ t: 9, extra: 2 }), root.id);
+    expectStatsAsRecomputed(c(), root.id);
+    c().prepare('DELETE FROM division WHERE child_id = ?').run(a1.id);
+    c().prepare('DELETE FROM agent WHERE id = ?').run(a1.id);
+    expectStatsAsRecomputed(c(), root.id);
+    expect(generationStats(c(), root.id).map((g) => g.count)).toEqual([1, 2]);
+  });
+
   it('gives clade sizes over time for a Muller plot', () => {
     const { root, a, b } = family();
     const series = cladeSizes(c(), root.id, 1, 10);

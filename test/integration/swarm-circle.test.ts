@@ -93,6 +93,8 @@ describe('a circle on a local HyperDHT testnet', () => {
     expect(ana.circle.publicKey).toBe(ana.identity.publicKey);
     expect(ben.circle.peers).toEqual([{ publicKey: invite.inviter, name: 'Ana', capacity: 10 }]);
     expect(ana.circle.peers).toEqual([{ publicKey: ben.identity.publicKey, name: 'Ben', capacity: 10 }]);
+    expect(ana.met).toEqual(ana.circle.peers);
+    expect(ben.met).toEqual(ben.circle.peers);
   }, 30_000);
 
   it('cuts off a peer that breaks the protocol, logs why, and keeps its good peers', async () => {
@@ -136,6 +138,8 @@ describe('a circle on a local HyperDHT testnet', () => {
   it('refuses a removed peer at the handshake, also when it comes back', async () => {
     ana.circle.remove(ben.identity.publicKey);
     await until(() => ana.circle.peers.length === 0 && ben.circle.peers.length === 0, 'the removal');
+    expect(ana.gone.at(-1)).toBe(ben.identity.publicKey); // after the flooding peer, which had said hello
+    await until(() => ben.gone.includes(ana.identity.publicKey), "Ben's notice that Ana is gone");
     // Ben keeps looking for the topic; Ana's firewall refuses him before any data flows.
     await ben.circle.leave();
     circles.splice(circles.indexOf(ben.circle), 1);
