@@ -155,7 +155,8 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
             );
           }
           conditioned += result.released.length;
-          if (gate!.assessment.provisional && !recording) fresh.push(result.released);
+          // Copied: released may be a view of a chunk whose buffer a source reuses.
+          if (gate!.assessment.provisional && !recording) fresh.push(result.released.slice());
           creditedThisRun += bitsCredited;
           credited += bitsCredited;
         }

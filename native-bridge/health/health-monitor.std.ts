@@ -6,13 +6,15 @@
 // in a row is a failure. §4.4.2, the Adaptive Proportion Test: in each window of W
 // samples, the window's first value recurring `cutoff` times is a failure.
 //
-// Both run in one loop over the chunk with their state in locals: a compare and a
-// counter per sample and test, nothing allocated per sample or per window. What passed
+// Both run in one WebAssembly loop (health-scan.wat), sixteen samples at a time where no
+// sample repeats its predecessor, with their state carried from push to push: nothing is
+// allocated per sample or per window. What passed
 // is one contiguous stretch of the stream (whole windows, after the startup test), so
-// it leaves as one copy: the windows still open and the startup's held samples stay
+// it leaves as one view, or one copy when part of it was held back: the windows still open and the startup's held samples stay
 // behind in a small carry.
 import { adaptiveProportionCutoff, aptWindowSize, repetitionCountCutoff } from './cutoffs.std';
 import { HealthTestFailure } from './health-failure.std';
+import { WASM_BASE64 } from './health-scan.wasm.std';
 
 /** §4.3: the startup test covers at least 1024 consecutive samples. */
 export const STARTUP_SAMPLES = 1024;
@@ -34,7 +36,11 @@ export interface HealthStatus {
 }
 
 export interface HealthResult {
-  /** Samples of completed windows that passed, in order; safe to condition. */
+  /**
+   * Samples of completed windows that passed, in order; safe to condition. Where they all
+   * lie in this call's samples it is a view of them, not a copy: use or copy it before
+   * writing into that buffer again.
+   */
   released: Uint8Array;
   /** Set when a test fired during this call; the monitor is then failed for good. */
   failure?: HealthTestFailure;
@@ -42,10 +48,36 @@ export interface HealthResult {
 
 const NOTHING = new Uint8Array(0);
 
+/** Where the scanner's samples start in its memory; the byte before holds their predecessor. */
+const BASE = 16;
+/** Samples per scan: the stream goes through the scanner's 128 KiB memory in pieces. */
+const PIECE = 64 * 1024;
+
+interface HealthScanner {
+  scan(n: number): number;
+  memory: Uint8Array;
+  globals: Record<'last' | 'run' | 'longest' | 'first' | 'count' | 'highest' | 'position' | 'window' | 'rctCutoff' | 'aptCutoff' | 'blocks', WebAssembly.Global>;
+}
+
+let scanner: HealthScanner | undefined;
+
+/** One instance serves every monitor: a push sets its state in, scans, and reads it back. */
+function healthScanner(): HealthScanner {
+  if (scanner) return scanner;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0))));
+  const { scan, memory, ...globals } = instance.exports as unknown as {
+    scan: (n: number) => number;
+    memory: WebAssembly.Memory;
+  } & HealthScanner['globals'];
+  scanner = { scan, memory: new Uint8Array(memory.buffer), globals };
+  return scanner;
+}
+
 export class HealthMonitor {
   readonly #rctCutoff: number;
   readonly #aptCutoff: number;
   readonly #window: number;
+  readonly #blocks: boolean;
   /** Samples tested so far: the stream offset of the next sample. */
   #samples = 0;
   /** Stream offset up to which samples were released. */
@@ -66,6 +98,8 @@ export class HealthMonitor {
     this.#rctCutoff = repetitionCountCutoff(options.minEntropy);
     this.#aptCutoff = adaptiveProportionCutoff(options.minEntropy, binary);
     this.#window = aptWindowSize(binary);
+    // Binary samples repeat every other sample: sixteen at a time would rarely pass.
+    this.#blocks = !binary;
   }
 
   get status(): HealthStatus {
@@ -88,66 +122,46 @@ export class HealthMonitor {
     if (this.#failure) return { released: NOTHING, failure: this.#failure };
     const start = this.#samples;
     const window = this.#window;
-    const rctCutoff = this.#rctCutoff;
-    const aptCutoff = this.#aptCutoff;
-    let last = this.#last;
-    let run = this.#run;
-    let longestRun = this.#longestRun;
-    let first = this.#first;
-    let count = this.#count;
-    let highestCount = this.#highestCount;
-    let position = start % window;
+    const scanner = healthScanner();
+    const { globals } = scanner;
+    globals.last.value = this.#last;
+    globals.run.value = this.#run;
+    globals.longest.value = this.#longestRun;
+    globals.first.value = this.#first;
+    globals.count.value = this.#count;
+    globals.highest.value = this.#highestCount;
+    globals.position.value = start % window;
+    globals.window.value = window;
+    globals.rctCutoff.value = this.#rctCutoff;
+    globals.aptCutoff.value = this.#aptCutoff;
+    globals.blocks.value = this.#blocks ? 1 : 0;
     const n = samples.length;
     let failedAt = -1;
-    // Window by window: the inner loop keeps no window bookkeeping, only the two compares; a
-    // test can fire only where its counter reaches a new high, so the cutoffs are checked there.
-    scan: for (let i = 0; i < n; ) {
-      if (position === 0) {
-        first = samples[i]!;
-        count = 0;
-      }
-      const end = Math.min(n, i + window - position);
-      const from = i;
-      for (; i < end; i++) {
-        const sample = samples[i]!;
-        if (sample === last) {
-          if (++run > longestRun) {
-            longestRun = run;
-            if (run >= rctCutoff) {
-              failedAt = i;
-              break scan;
-            }
-          }
-        } else {
-          last = sample;
-          run = 1;
-        }
-        if (sample === first && ++count > highestCount) {
-          highestCount = count;
-          if (count >= aptCutoff) {
-            failedAt = i;
-            break scan;
-          }
-        }
-      }
-      position = (position + i - from) % window;
+    for (let offset = 0; offset < n && failedAt < 0; offset += PIECE) {
+      const piece = samples.subarray(offset, Math.min(n, offset + PIECE));
+      // The sample before the piece, for the block path's compare with its predecessor.
+      scanner.memory[BASE - 1] = globals.last.value & 0xff;
+      scanner.memory.set(piece, BASE);
+      const failed = scanner.scan(piece.length);
+      if (failed >= 0) failedAt = offset + failed;
     }
-    if (longestRun === 0 && n > 0) longestRun = 1;
-    this.#last = last;
+    const run = globals.run.value;
+    const count = globals.count.value;
+    this.#last = globals.last.value;
     this.#run = run;
-    this.#longestRun = longestRun;
-    this.#first = first;
+    this.#longestRun = Math.max(globals.longest.value, n > 0 ? 1 : 0);
+    this.#first = globals.first.value;
     this.#count = count;
-    this.#highestCount = highestCount;
+    this.#highestCount = globals.highest.value;
 
     if (failedAt >= 0) {
       const index = start + failedAt;
       const windowIndex = Math.floor(index / window);
       const startup = index < STARTUP_SAMPLES;
       this.#failure =
-        run >= rctCutoff
-          ? new HealthTestFailure('repetition-count', index, windowIndex, last, run, rctCutoff, startup)
-          : new HealthTestFailure('adaptive-proportion', index, windowIndex, first, count, aptCutoff, startup);
+        run >= this.#rctCutoff
+          ? new HealthTestFailure('repetition-count', index, windowIndex, this.#last, run, this.#rctCutoff, startup)
+          : new HealthTestFailure('adaptive-proportion', index, windowIndex, this.#first, count, this.#aptCutoff, startup);
       // Counted as tested up to the failing sample; windows that completed before it pass.
       this.#samples = index + 1;
       this.#windowsPassed = windowIndex;
@@ -167,8 +181,11 @@ export class HealthMonitor {
   #release(samples: Uint8Array, start: number, passedTo: number): Uint8Array {
     const end = passedTo >= STARTUP_SAMPLES ? passedTo : this.#releasedTo;
     const carried = this.#carry;
-    let released = NOTHING;
-    if (end > this.#releasedTo) {
+    let released: Uint8Array = NOTHING;
+    if (end > this.#releasedTo && carried.length === 0) {
+      // Nothing held back (chunks that end on window boundaries): no copy.
+      released = samples.subarray(0, end - start);
+    } else if (end > this.#releasedTo) {
       released = new Uint8Array(end - this.#releasedTo);
       const fromCarry = Math.min(carried.length, released.length);
       released.set(carried.subarray(0, fromCarry));

@@ -1,7 +1,66 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HealthTestFailure } from '../../../native-bridge/health/health-failure.std';
 import { HealthMonitor, STARTUP_SAMPLES } from '../../../native-bridge/health/health-monitor.std';
-import { biasedBits, periodicSignal, uniformBytes } from '../../fixtures/entropy-datasets';
+import { adaptiveProportionCutoff, aptWindowSize, repetitionCountCutoff } from '../../../native-bridge/health/cutoffs.std';
+import { biasedBits, periodicSignal, sfc32, uniformBytes } from '../../fixtures/entropy-datasets';
+
+/**
+ * SP 800-90B §4.4.1 and §4.4.2 as the text writes them, one sample at a time: where the
+ * first test fires, and the longest run and highest window count seen up to there.
+ */
+function textbook(stream: Uint8Array, minEntropy: number, binary: boolean) {
+  const rctCutoff = repetitionCountCutoff(minEntropy);
+  const aptCutoff = adaptiveProportionCutoff(minEntropy, binary);
+  const window = aptWindowSize(binary);
+  let longestRun = 0;
+  let highestCount = 0;
+  let run = 0;
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < stream.length; i++) {
+    const sample = stream[i]!;
+    run = i > 0 && sample === stream[i - 1] ? run + 1 : 1;
+    longestRun = Math.max(longestRun, run);
+    if (run >= rctCutoff) return { at: i, test: 'repetition-count', observed: run, longestRun, highestCount };
+    if (i % window === 0) {
+      first = sample;
+      count = 0;
+    }
+    if (sample === first) count++;
+    highestCount = Math.max(highestCount, count);
+    if (count >= aptCutoff) return { at: i, test: 'adaptive-proportion', observed: count, longestRun, highestCount };
+  }
+  return { at: -1, longestRun, highestCount };
+}
+
+/**
+ * Uniform samples of `bits` bits with runs and window-dominating values planted at random places,
+ * each one short of its test's cutoff or, with probability `fire`, at it (or past it, with the
+ * window's own matches).
+ */
+function plantedStream(length: number, bits: number, minEntropy: number, seed: number, fire: number): Uint8Array {
+  const random = sfc32(seed);
+  const values = 1 << bits;
+  const stream = Uint8Array.from({ length }, () => Math.floor(random() * values));
+  const rctCutoff = repetitionCountCutoff(minEntropy);
+  const window = aptWindowSize(bits === 1);
+  const aptCutoff = adaptiveProportionCutoff(minEntropy, bits === 1);
+  for (let k = 0; k < 6; k++) {
+    const at = Math.floor(random() * length);
+    // A clean stream (fire = 0) gets runs only: a window's own matches could add to a planted count.
+    if (fire === 0 || random() < 0.5) {
+      // A run one short of the cutoff, or at it.
+      stream.fill(stream[at]!, at, Math.min(length, at + rctCutoff - (random() < fire ? 0 : 1)));
+    } else {
+      // The window's first value placed one short of the APT cutoff, or at it, with no runs.
+      const start = at - (at % window);
+      const times = aptCutoff - (random() < fire ? 1 : 2); // the first value itself counts once
+      for (let t = 0; t < times; t++) stream[Math.min(length - 1, start + 2 * t + 2)] = stream[start]!;
+    }
+  }
+  return stream;
+}
 
 describe('health monitor', () => {
   it('passes a healthy 8-bit source and releases every completed window after the startup test', () => {
@@ -80,5 +139,61 @@ describe('health monitor', () => {
       expect(monitor.status).toEqual(wholeMonitor.status);
       expect(monitor.status).toMatchObject({ state: 'failed', samplesTested: 5005, windowsPassed: 9 });
     }
+  });
+
+  it('fires where the textbook tests fire, and reports the same run and count, on any chunking and alignment', () => {
+    let checked = 0;
+    const failures = { 'repetition-count': 0, 'adaptive-proportion': 0, none: 0 };
+    for (const [bits, minEntropy] of [[8, 6], [8, 7.9], [4, 3.5], [2, 1.2], [1, 0.9]] as const) {
+      for (let seed = 1; seed <= 24; seed++) {
+        const stream = plantedStream(20_000 + seed * 97, bits, minEntropy, seed * 31 + bits, seed % 3 === 0 ? 0 : 0.3);
+        const expected = textbook(stream, minEntropy, bits === 1);
+        const random = sfc32(seed);
+        // Copied to an odd place in a bigger buffer: the scan may not assume aligned input.
+        const shift = seed % 8;
+        const buffer = new Uint8Array(stream.length + 16);
+        buffer.set(stream, shift);
+        const monitor = new HealthMonitor({ minEntropy, bitsPerSample: bits });
+        let released = 0;
+        let failure: HealthTestFailure | undefined;
+        for (let at = 0; at < stream.length && !failure; ) {
+          const size = 1 + Math.floor(random() * (random() < 0.5 ? 40 : 9000));
+          const end = Math.min(stream.length, at + size);
+          const result = monitor.push(buffer.subarray(shift + at, shift + end));
+          expect(result.released).toEqual(stream.subarray(released, released + result.released.length));
+          released += result.released.length;
+          failure = result.failure;
+          at = end;
+        }
+        const window = aptWindowSize(bits === 1);
+        if (expected.at < 0) {
+          expect(failure).toBeUndefined();
+          failures.none++;
+        } else {
+          expect(failure).toMatchObject({ test: expected.test, sampleIndex: expected.at, observed: expected.observed, value: stream[expected.at] });
+          failures[expected.test as 'repetition-count' | 'adaptive-proportion']++;
+        }
+        const testedTo = expected.at < 0 ? stream.length : expected.at;
+        const passedTo = Math.floor(testedTo / window) * window;
+        expect(released).toBe(passedTo >= STARTUP_SAMPLES ? passedTo : 0);
+        expect(monitor.status.rct.longestRun).toBe(expected.longestRun);
+        expect(monitor.status.apt.highestCount).toBe(expected.highestCount);
+        checked++;
+      }
+    }
+    expect(checked).toBe(120);
+    // The planted streams exercise both failures and clean runs.
+    expect(failures['repetition-count']).toBeGreaterThan(10);
+    expect(failures['adaptive-proportion']).toBeGreaterThan(10);
+    expect(failures.none).toBeGreaterThan(5);
+  });
+});
+
+describe('health scan module', () => {
+  it('is what its WebAssembly text assembles to', () => {
+    // The monitor runs the generated module; a change to health-scan.wat must be assembled again.
+    const run = spawnSync(process.execPath, ['scripts/build-wasm.js', '--check'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(0);
   });
 });
