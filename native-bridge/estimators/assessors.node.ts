@@ -11,9 +11,10 @@ import { prepareDataset } from './dataset.std';
 export const assessInThisThread: Assessor = async (samples, bitsPerSample, onProgress) => assess(samples, bitsPerSample, onProgress);
 
 /**
- * Milliseconds each step took on 1,000,000 8-bit Gaussian samples here, for sharing the steps
- * out evenly (other data scales them alike). Exact figures do not matter, only that the heavy
- * steps do not end up on one thread.
+ * Milliseconds each step took on 1,000,000 8-bit Gaussian samples here (the bitstring: 8,000,000
+ * bits), for sharing the steps out evenly. Binary samples cost what a bitstring costs, scaled
+ * alike, so they are shared by the bitstring's figures. Exact figures do not matter, only that
+ * the heavy steps do not end up on one thread.
  */
 const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstring: number }>> = {
   'mcv': { original: 5, bitstring: 66 },
@@ -33,11 +34,12 @@ const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstrin
  * The steps shared out over `threads` groups of indices, heaviest first onto the lightest
  * group; t-tuple and LRS of one input stay together so their suffix array is built once.
  */
-export function shareSteps(steps: readonly AssessmentStep[], threads: number): number[][] {
+export function shareSteps(steps: readonly AssessmentStep[], threads: number, alphabetSize: number): number[][] {
+  const costOf = (step: AssessmentStep) => COST[step.name][alphabetSize === 2 ? 'bitstring' : step.which];
   const units: { indices: number[]; cost: number }[] = [];
   const tupleUnit = new Map<string, { indices: number[]; cost: number }>();
   steps.forEach((step, index) => {
-    const cost = COST[step.name][step.which];
+    const cost = costOf(step);
     if (step.name === 't-tuple' || step.name === 'lrs') {
       let unit = tupleUnit.get(step.which);
       if (!unit) {
@@ -73,7 +75,7 @@ export function workerAssessor(workerPath: string, threads = Math.min(4, availab
     let done = 0;
     try {
       await Promise.all(
-        shareSteps(steps, threads).map(async (indices) => {
+        shareSteps(steps, threads, dataset.alphabetSize).map(async (indices) => {
           const worker = new Worker(workerPath);
           workers.push(worker);
           const got = await runInWorker(worker, { samples, bitsPerSample, steps: indices.map((i) => steps[i]!) }, () => onProgress(++done, steps.length));

@@ -12,8 +12,9 @@ const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).h
 
 describe('the assessment on worker threads', () => {
   it('shares the steps out evenly, keeping t-tuple and LRS of one input together', () => {
-    const steps = assessmentSteps(prepareDataset(DATASETS['gaussian-6bit'].make(), 6));
-    const groups = shareSteps(steps, 2);
+    const dataset = prepareDataset(DATASETS['gaussian-6bit'].make(), 6);
+    const steps = assessmentSteps(dataset);
+    const groups = shareSteps(steps, 2, dataset.alphabetSize);
     expect(groups).toHaveLength(2);
     expect(groups.flat().sort((a, b) => a - b)).toEqual(steps.map((_, i) => i));
     for (const which of ['original', 'bitstring'] as const) {
@@ -25,7 +26,16 @@ describe('the assessment on worker threads', () => {
     const mmc = steps.findIndex((s) => s.name === 'multi-mmc' && s.which === 'original');
     const tupleBits = steps.findIndex((s) => s.name === 't-tuple' && s.which === 'bitstring');
     expect(groups.find((g) => g.includes(mmc))).not.toContain(tupleBits);
-    expect(shareSteps(steps, 1)).toEqual([steps.map((_, i) => i)]);
+    expect(shareSteps(steps, 1, dataset.alphabetSize)).toEqual([steps.map((_, i) => i)]);
+  });
+
+  it('shares binary samples out by what each step costs on bits', () => {
+    // On bits, t-tuple with LRS and Lag are the heaviest steps (multi-MMC is on 8-bit samples): they land apart.
+    const steps = assessmentSteps(prepareDataset(DATASETS['biased-bits'].make(), 1));
+    const groups = shareSteps(steps, 2, 2);
+    const at = (name: string) => steps.findIndex((s) => s.name === name);
+    expect(groups.find((g) => g.includes(at('t-tuple')))).toContain(at('lrs'));
+    expect(groups.find((g) => g.includes(at('t-tuple')))).not.toContain(at('lag'));
   });
 
   for (const [name, threads] of [['long-repeats-8bit', 2], ['biased-bits', 3]] as const) {
