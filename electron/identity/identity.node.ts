@@ -110,3 +110,13 @@ export function loadOrCreateIdentity(dataDir: string): Identity {
   renameSync(temporary, path);
   return withoutSeed(seed);
 }
+
+/**
+ * The identity's seed itself, for the swarm only: HyperDHT derives the connection's Noise key
+ * pair from it, so peers authenticate this installation by the same public key its bundles are
+ * signed with. Creates the identity first if there is none.
+ */
+export function identitySeed(dataDir: string): Uint8Array {
+  loadOrCreateIdentity(dataDir);
+  return new Uint8Array(readSeed(join(dataDir, IDENTITY_FILE))!);
+}

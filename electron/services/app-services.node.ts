@@ -1,7 +1,7 @@
 // The main-process services behind the API, shared by the Electron shell and
 // browser mode: the database, the event hub and the handlers of every method.
 import { join } from 'node:path';
-import { loadOrCreateIdentity, type Identity } from '../identity/identity.node';
+import { identitySeed, loadOrCreateIdentity, type Identity } from '../identity/identity.node';
 import { version } from '../../package.json';
 import { API_VERSION, type RunMode } from '../api/contract.std';
 import { EventHub } from '../api/event-hub.std';
@@ -15,6 +15,7 @@ import { InferenceService } from './inference-service.node';
 import { SettingsService } from './settings-service.node';
 import { ModelDownloads } from './model-downloads.node';
 import { AgentService } from './agent-service.node';
+import { SwarmService } from './swarm-service.node';
 import type { TurnResult } from './chat-service.node';
 import type { EngineSpawner } from '../inference/engine-client.node';
 
@@ -36,7 +37,16 @@ export interface AppServicesOptions {
   engineSpawner?: EngineSpawner;
   /** A better-sqlite3 addon built for this runtime instead of node_modules' (the Electron app in development). */
   sqliteBinding?: string;
+  /**
+   * The swarm's HyperDHT bootstrap nodes (host:port) for a private network; default: the public
+   * ones, or LIGHTSEED_SWARM_BOOTSTRAP (comma-separated) when set.
+   */
+  swarmBootstrap?: readonly string[];
+  /** What this installation calls itself to its circle; default: the computer's name. */
+  swarmName?: string;
 }
+
+type OptionalParts = 'paths' | 'engineSpawner' | 'sqliteBinding' | 'swarmBootstrap' | 'swarmName';
 
 export class AppServices implements AsyncDisposable {
   readonly hub: EventHub;
@@ -45,6 +55,7 @@ export class AppServices implements AsyncDisposable {
   readonly downloads: ModelDownloads;
   readonly agents: AgentService;
   readonly settings: SettingsService;
+  readonly swarm: SwarmService;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -53,7 +64,7 @@ export class AppServices implements AsyncDisposable {
 
   private constructor(
     database: Database,
-    readonly options: Required<Omit<AppServicesOptions, 'paths' | 'engineSpawner' | 'sqliteBinding'>> & Pick<AppServicesOptions, 'paths' | 'engineSpawner' | 'sqliteBinding'>,
+    readonly options: Required<Omit<AppServicesOptions, OptionalParts>> & Pick<AppServicesOptions, OptionalParts>,
   ) {
     this.#database = database;
     const log = options.log;
@@ -63,6 +74,13 @@ export class AppServices implements AsyncDisposable {
     this.downloads = new ModelDownloads(this.hub, this.inference, { dir: join(options.dataDir, 'models', 'downloads') });
     this.settings = new SettingsService(database, this.hub);
     this.agents = new AgentService(database, this.hub, this.inference, { adapterCacheDir: join(options.dataDir, 'adapters'), identity: () => this.identity });
+    const bootstrap = options.swarmBootstrap ?? process.env.LIGHTSEED_SWARM_BOOTSTRAP?.split(',').filter(Boolean);
+    this.swarm = new SwarmService(database, this.hub, () => this.identity, () => identitySeed(options.dataDir), {
+      ...(bootstrap?.length ? { bootstrap } : {}),
+      ...(options.swarmName ? { name: options.swarmName } : {}),
+      log: (line) => log(line),
+      now: () => Date.now(),
+    });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -211,6 +229,7 @@ export class AppServices implements AsyncDisposable {
     this.#shutdown ??= (async () => {
       clearInterval(this.#heartbeat);
       try {
+        await this.swarm.stop();
         await this.entropy.stop();
         await this.downloads.dispose();
         await this.inference.dispose();

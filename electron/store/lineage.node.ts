@@ -111,6 +111,12 @@ export function getAgent(db: ReadableDB, id: number): Agent | undefined {
   return row ? toAgent(row) : undefined;
 }
 
+/** The agent with exactly this uid. */
+export function agentWithUid(db: ReadableDB, uid: string): Agent | undefined {
+  const row = db.prepare<unknown[], AgentRow>(`SELECT ${COLUMNS} FROM agent WHERE uid = ?`).get(uid);
+  return row ? toAgent(row) : undefined;
+}
+
 /** An agent by id, uid (or a unique uid prefix of 6+ characters) or exact name. */
 export function findAgent(db: ReadableDB, key: string): Agent | undefined {
   // "#4", as every list prints it, or 4.

@@ -35,6 +35,16 @@ export interface CircleOptions {
   maxFrameBytes?: number;
   onPeer?: (peer: Peer) => void;
   onPeerGone?: (publicKey: string) => void;
+  /**
+   * Every checked message after the hello. Throwing PeerFault cuts the peer off with its
+   * reason (what it sent broke a rule); any other error is logged and the connection kept.
+   */
+  onMessage?: (peer: Peer, message: PeerMessage) => void | Promise<void>;
+}
+
+/** Thrown by a message handler when what the peer sent breaks a rule: the peer is cut off. */
+export class PeerFault extends Error {
+  override readonly name = 'PeerFault';
 }
 
 interface Connection {
@@ -65,6 +75,28 @@ export class Circle {
   /** The peers that said hello, by public key. */
   get peers(): Peer[] {
     return [...this.#connections.values()].flatMap((c) => (c.peer ? [c.peer] : []));
+  }
+
+  /** Sends a message to a connected peer; false when it is not connected (nothing is queued). */
+  send(publicKey: string, message: PeerMessage): boolean {
+    const connection = this.#connections.get(publicKey);
+    if (!connection?.peer || connection.socket.destroyed) return false;
+    connection.socket.write(encodeFrame(message));
+    return true;
+  }
+
+  /** Tells every peer the room this installation offers now. */
+  announce(capacity: number): void {
+    this.options.capacity = capacity;
+    for (const key of this.#connections.keys()) this.send(key, { t: 'room', capacity });
+  }
+
+  /** Ends a peer's connection for breaking a rule, logging why (it may reconnect unless removed). */
+  cutOff(publicKey: string, why: string): void {
+    const connection = this.#connections.get(publicKey);
+    if (!connection) return;
+    this.options.log(`Peer ${shortKey(publicKey)} was cut off: it sent ${why}.`);
+    connection.socket.destroy();
   }
 
   /** Announces this installation on the topic and looks for its peers. */
@@ -138,6 +170,20 @@ export class Circle {
       }
       connection.peer = { publicKey: key, name: message.name, capacity: message.capacity };
       this.options.onPeer?.(connection.peer);
+      return true;
+    }
+    const peer = connection.peer!;
+    if (message.t === 'room') peer.capacity = message.capacity;
+    const fault = (error: unknown) => {
+      if (error instanceof PeerFault) cutOff(error.message);
+      else this.options.log(`A message from peer ${shortKey(key)} could not be handled: ${(error as Error).message}`);
+    };
+    try {
+      const handled = this.options.onMessage?.(peer, message);
+      if (handled instanceof Promise) handled.catch(fault);
+    } catch (error) {
+      fault(error);
+      return !(error instanceof PeerFault);
     }
     return true;
   }

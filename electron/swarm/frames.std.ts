@@ -8,10 +8,28 @@ import { z } from 'zod';
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const PROTOCOL_VERSION = 1;
 
+/** The longest agent bundle an offer carries (a frame's limit less its envelope). */
+export const MAX_BUNDLE_CHARS = MAX_FRAME_BYTES - 1024;
+const Key = z.string().regex(/^[0-9a-f]{64}$/);
+const Capacity = z.number().int().min(0).max(1_000_000);
+
 export const PeerMessage = z.discriminatedUnion('t', [
   /** The first message on a connection: who this installation calls itself and how many agents it would host. */
-  z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name: z.string().min(1).max(60), capacity: z.number().int().min(0).max(1_000_000) }),
+  z.strictObject({ t: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), name: z.string().min(1).max(60), capacity: Capacity }),
   z.strictObject({ t: z.literal('ping'), at: z.number() }),
+  /** The room this installation offers now (after it took in or lost an agent). */
+  z.strictObject({ t: z.literal('room'), capacity: Capacity }),
+  // A division placed on a peer, in two phases so that the child is never lost nor born twice:
+  // the sender offers the child's signed bundle; the peer keeps it and says ready (or declines);
+  // the sender decides, durably, and says commit (the peer gives birth, then says born) or abort
+  // (the child stays with its sender). A peer holding an offer asks again after a reconnect.
+  z.strictObject({ t: z.literal('offer'), key: Key, bundle: z.string().max(MAX_BUNDLE_CHARS) }),
+  z.strictObject({ t: z.literal('ready'), key: Key }),
+  z.strictObject({ t: z.literal('decline'), key: Key, reason: z.string().max(400) }),
+  z.strictObject({ t: z.literal('commit'), key: Key }),
+  z.strictObject({ t: z.literal('abort'), key: Key }),
+  z.strictObject({ t: z.literal('born'), key: Key }),
+  z.strictObject({ t: z.literal('query'), key: Key }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;
 

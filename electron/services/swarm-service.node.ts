@@ -1,0 +1,406 @@
+// The swarm as the app runs it: the circle this installation joined (off until the user makes
+// or joins one: nothing leaves the machine before), its peers, and divisions placed across it.
+//
+// A child placed on a peer moves in two phases, so that it is never lost and never born twice.
+// It is born here first, as every child is. Its signed bundle is offered to a peer with room;
+// the peer keeps the offer and says ready. Only then does this side decide, in one transaction:
+// the child is archived here and the transfer committed; the peer, told to commit, gives birth
+// and says born. Without a ready in time (a decline, the peer gone, a timeout) the transfer is
+// aborted and the child simply stays. A peer holding an offer whose answer it missed asks again
+// when it reconnects, and a commit whose answer was missed is sent again. Every transfer's key
+// is the child's uid, so a repeated message changes nothing and a replayed offer is refused.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import DHT from 'hyperdht';
+import type { EventHub } from '../api/event-hub.std';
+import { ApiError } from '../api/api-error.std';
+import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
+import type { Identity } from '../identity/identity.node';
+import { shortKey } from '../identity/short-key.std';
+import { Circle, PeerFault, type Peer } from '../swarm/circle.node';
+import { MAX_BUNDLE_CHARS, type PeerMessage } from '../swarm/frames.std';
+import { decodeInvite, encodeInvite, InviteError } from '../swarm/invite.std';
+import { BundleError, exportBundle, importBundle } from '../store/agent-bundle.node';
+import type { Database } from '../store/database.node';
+import { agentWithUid, archiveAgent, getAgent, livingAgentNamed } from '../store/lineage.node';
+import { nextFreeName } from '../agents/profile.std';
+import {
+  deleteCircle,
+  getPeer,
+  getTransfer,
+  homesAbroad,
+  hostedFor,
+  insertTransfer,
+  listPeers,
+  listTransfers,
+  moveTransfer,
+  notePeer,
+  readCircle,
+  removedPeers,
+  removePeer,
+  setHome,
+  writeCircle,
+  type TransferRow,
+} from '../store/swarm.node';
+
+/** How long a placed child waits for the peer to say ready before it stays here. */
+export const OFFER_TIMEOUT_MS = 20_000;
+
+export interface SwarmServiceOptions {
+  /** HyperDHT bootstrap nodes as host:port (a private network, or a test's); default: the public ones. */
+  bootstrap?: readonly string[];
+  /** What this installation calls itself to its peers; default: the computer's name. */
+  name?: string;
+  offerTimeoutMs?: number;
+  log: (line: string) => void;
+  now: () => number;
+}
+
+export type Placement = { placed: true; peer: string; peerName: string } | { placed: false; reason: string };
+
+export interface SwarmStatus {
+  self: string;
+  circle: { inviter: string; joinedAt: number; capacity: number; placeChildren: boolean } | null;
+  running: boolean;
+  peers: { publicKey: string; name: string; capacity: number; online: boolean; lastSeen: number; removed: boolean }[];
+  /** Agents of this installation living on peers. */
+  abroad: { agentId: number; name: string; peer: string; peerName: string; state: 'committed' | 'born' }[];
+  /** Agents living here for peers. */
+  hosted: { agentId: number; name: string; peer: string; peerName: string }[];
+  /** Transfers not yet settled either way. */
+  pending: { key: string; direction: 'out' | 'in'; peer: string; state: string }[];
+}
+
+type Outcome = { ready: true } | { ready: false; reason: string };
+
+export class SwarmService {
+  #circle: Circle | undefined;
+  #starting: Promise<void> | undefined;
+  readonly #waiting = new Map<string, { peer: string; settle: (outcome: Outcome) => void }>();
+  #offDivided: (() => void) | undefined;
+
+  constructor(
+    private readonly database: Database,
+    private readonly hub: EventHub,
+    private readonly identity: () => Identity,
+    /** The identity's seed (HyperDHT's key pair comes from it); read only when the circle starts. */
+    private readonly identitySeed: () => Uint8Array,
+    private readonly options: SwarmServiceOptions,
+  ) {}
+
+  get #db() {
+    return this.database.connection;
+  }
+
+  get running(): boolean {
+    return this.#circle !== undefined;
+  }
+
+  status(): SwarmStatus {
+    const circle = readCircle(this.#db);
+    const online = new Set(this.#circle?.peers.map((p) => p.publicKey) ?? []);
+    const peers = listPeers(this.#db);
+    const nameOf = (key: string) => peers.find((p) => p.publicKey === key)?.name ?? shortKey(key);
+    const agentName = (id: number | null) => (id === null ? '(gone)' : (getAgent(this.#db, id)?.name ?? '(gone)'));
+    const transfers = listTransfers(this.#db);
+    return {
+      self: this.identity().publicKey,
+      circle: circle ? { inviter: circle.inviter, joinedAt: circle.joinedAt, capacity: circle.capacity, placeChildren: circle.placeChildren } : null,
+      running: this.running,
+      peers: peers.map((p) => ({ publicKey: p.publicKey, name: p.name, capacity: p.capacity, online: online.has(p.publicKey), lastSeen: p.lastSeen, removed: p.removedAt !== null })),
+      abroad: transfers
+        .filter((t) => t.direction === 'out' && (t.state === 'committed' || t.state === 'born') && t.agentId !== null)
+        .map((t) => ({ agentId: t.agentId!, name: agentName(t.agentId), peer: t.peer, peerName: nameOf(t.peer), state: t.state as 'committed' | 'born' })),
+      hosted: transfers
+        .filter((t) => t.direction === 'in' && t.state === 'born' && t.agentId !== null)
+        .map((t) => ({ agentId: t.agentId!, name: agentName(t.agentId), peer: t.peer, peerName: nameOf(t.peer) })),
+      pending: transfers.filter((t) => t.state === 'offered' || t.state === 'ready' || (t.direction === 'out' && t.state === 'committed')).map((t) => ({ key: t.key, direction: t.direction, peer: t.peer, state: t.state })),
+    };
+  }
+
+  /** Where each agent that moved to a peer lives now: agent id → the peer's key. */
+  homes(): Map<number, string> {
+    return homesAbroad(this.#db);
+  }
+
+  /** An invite code to this installation's circle, making the circle first if there is none. */
+  invite(): string {
+    let circle = readCircle(this.#db);
+    if (!circle) {
+      writeCircle(this.#db, { topic: randomBytes(32), inviter: this.identity().publicKey, joinedAt: this.options.now() });
+      circle = readCircle(this.#db)!;
+    }
+    return encodeInvite({ topic: circle.topic, inviter: this.identity().publicKey });
+  }
+
+  /** Joins the circle of an invite code (kept, so the app rejoins it when it starts). */
+  join(code: string): { inviter: string } {
+    let invite;
+    try {
+      invite = decodeInvite(code);
+    } catch (error) {
+      if (error instanceof InviteError) throw new ApiError('invalid_params', error.message, undefined, { cause: error });
+      throw error;
+    }
+    if (invite.inviter === this.identity().publicKey) throw new ApiError('invalid_params', 'This invite was made here: give it to a friend, who joins with it.');
+    const current = readCircle(this.#db);
+    if (current && Buffer.from(current.topic).equals(Buffer.from(invite.topic))) return { inviter: current.inviter };
+    if (current) throw new ApiError('failed_precondition', 'This installation is in another circle: leave it first (lightseed swarm leave).');
+    writeCircle(this.#db, { topic: invite.topic, inviter: invite.inviter, joinedAt: this.options.now() });
+    return { inviter: invite.inviter };
+  }
+
+  /** Leaves the circle: disconnects and forgets its topic. Peers met and transfers made are kept. */
+  async leave(): Promise<boolean> {
+    await this.stop();
+    const had = readCircle(this.#db) !== undefined;
+    deleteCircle(this.#db);
+    return had;
+  }
+
+  /** Refuses a peer from now on (at the handshake) and ends its connection. */
+  remove(key: string): void {
+    const peer = /^[0-9a-f]{64}$/.test(key) ? key : listPeers(this.#db).find((p) => p.publicKey.startsWith(key.toLowerCase()) || p.name === key)?.publicKey;
+    if (!peer) throw new ApiError('not_found', `No peer is known by "${key}": give its key (or its start) or its name, as lightseed swarm status shows them.`);
+    removePeer(this.#db, peer, this.options.now());
+    this.#circle?.remove(peer);
+  }
+
+  /** Connects to the circle, if this installation joined one; nothing happens otherwise. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const circle = readCircle(this.#db);
+    if (!circle || this.#circle) return;
+    const bootstrap = this.options.bootstrap?.map(parseHostPort);
+    const loopback = bootstrap !== undefined && bootstrap.every((b) => b.host === '127.0.0.1' || b.host === 'localhost');
+    const dht = bootstrap ? new DHT({ bootstrap, ...(loopback ? { host: '127.0.0.1' } : {}) }) : undefined;
+    const swarmCircle = new Circle({
+      identitySeed: this.identitySeed(),
+      topic: circle.topic,
+      name: (this.options.name ?? hostname()).slice(0, 60) || 'LightSeed',
+      capacity: this.#room(),
+      removed: removedPeers(this.#db),
+      ...(dht ? { dht } : {}),
+      log: this.options.log,
+      onPeer: (peer) => this.#met(peer),
+      onPeerGone: (key) => this.#gone(key),
+      onMessage: (peer, message) => this.#receive(peer, message),
+    });
+    this.#circle = swarmCircle;
+    this.#offDivided = this.hub.on('agent.divided', ({ childId }) => {
+      if (!readCircle(this.#db)?.placeChildren) return;
+      this.placeChild(childId).catch((error: unknown) => this.options.log(`A child could not be placed on a peer: ${(error as Error).message}`));
+    });
+    await swarmCircle.join();
+  }
+
+  async stop(): Promise<void> {
+    const circle = this.#circle;
+    this.#circle = undefined;
+    this.#offDivided?.();
+    this.#offDivided = undefined;
+    for (const [key, waiter] of this.#waiting) {
+      this.#waiting.delete(key);
+      waiter.settle({ ready: false, reason: 'the circle was left' });
+    }
+    await circle?.leave();
+  }
+
+  /** Room this installation offers its peers: its capacity less the agents it hosts. */
+  #room(): number {
+    const circle = readCircle(this.#db);
+    return Math.max(0, (circle?.capacity ?? 0) - hostedFor(this.#db));
+  }
+
+  /**
+   * Offers a child (already born here) to the online peer with the most room. Resolves once the
+   * peer holds the offer and the move is committed, or with the reason the child stays here.
+   */
+  async placeChild(agentId: number): Promise<Placement> {
+    const circle = this.#circle;
+    if (!circle) return { placed: false, reason: 'this installation is not connected to a circle' };
+    const child = getAgent(this.#db, agentId);
+    if (!child || child.state !== 'alive') return { placed: false, reason: `agent ${agentId} is not a living agent here` };
+    if (getTransfer(this.#db, child.uid)) return { placed: false, reason: `${child.name} was offered to a peer before` };
+    const candidates = circle.peers.filter((p) => p.capacity > 0).sort((a, b) => b.capacity - a.capacity || a.publicKey.localeCompare(b.publicKey));
+    const peer = candidates[0];
+    if (!peer) return { placed: false, reason: 'no peer online offers room' };
+    const text = JSON.stringify(signBundle(exportBundle(this.#db, agentId, this.options.now()), this.identity()));
+    if (text.length > MAX_BUNDLE_CHARS) return { placed: false, reason: `${child.name}'s bundle (${text.length} characters) is over what one message carries` };
+    const key = child.uid;
+    insertTransfer(this.#db, { key, direction: 'out', peer: peer.publicKey, agentId, bundle: null, state: 'offered', createdAt: this.options.now() });
+    const outcome = await new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => settle({ ready: false, reason: `${peer.name} did not answer within ${Math.round(this.#offerTimeout / 1000)} s` }), this.#offerTimeout);
+      const settle = (result: Outcome) => {
+        clearTimeout(timer);
+        this.#waiting.delete(key);
+        resolve(result);
+      };
+      this.#waiting.set(key, { peer: peer.publicKey, settle });
+      if (!circle.send(peer.publicKey, { t: 'offer', key, bundle: text })) settle({ ready: false, reason: `${peer.name} went away` });
+    });
+    const now = this.options.now();
+    if (outcome.ready) {
+      // The decision, durably: from here the child belongs to the peer, which is told to give birth.
+      const committed = this.#db.transaction(() => {
+        if (!moveTransfer(this.#db, key, ['offered'], 'committed', now)) return false;
+        archiveAgent(this.#db, agentId, now);
+        setHome(this.#db, agentId, peer.publicKey);
+        return true;
+      })();
+      if (committed) {
+        circle.send(peer.publicKey, { t: 'commit', key });
+        return { placed: true, peer: peer.publicKey, peerName: peer.name };
+      }
+    }
+    const reason = outcome.ready ? 'the offer was settled meanwhile' : outcome.reason;
+    moveTransfer(this.#db, key, ['offered'], 'aborted', now, { reason });
+    circle.send(peer.publicKey, { t: 'abort', key });
+    return { placed: false, reason };
+  }
+
+  get #offerTimeout(): number {
+    return this.options.offerTimeoutMs ?? OFFER_TIMEOUT_MS;
+  }
+
+  #met(peer: Peer): void {
+    notePeer(this.#db, peer, this.options.now());
+    // Finish what a lost connection left open: commits not yet answered, offers not yet decided.
+    for (const t of listTransfers(this.#db, { peer: peer.publicKey, states: ['committed', 'ready'] })) {
+      if (t.direction === 'out' && t.state === 'committed') this.#circle?.send(peer.publicKey, { t: 'commit', key: t.key });
+      if (t.direction === 'in' && t.state === 'ready') this.#circle?.send(peer.publicKey, { t: 'query', key: t.key });
+    }
+  }
+
+  #gone(key: string): void {
+    for (const [transfer, waiter] of this.#waiting) {
+      if (waiter.peer === key) waiter.settle({ ready: false, reason: `${getPeer(this.#db, key)?.name ?? shortKey(key)} went away` });
+      void transfer;
+    }
+  }
+
+  #receive(peer: Peer, message: PeerMessage): void {
+    const from = peer.publicKey;
+    const now = this.options.now();
+    const transferFrom = (key: string, direction: 'out' | 'in'): TransferRow | undefined => {
+      const t = getTransfer(this.#db, key);
+      return t && t.peer === from && t.direction === direction ? t : undefined;
+    };
+    switch (message.t) {
+      case 'hello':
+      case 'ping':
+        return;
+      case 'room':
+        notePeer(this.#db, peer, now);
+        return;
+      case 'offer':
+        return this.#offered(peer, message.key, message.bundle);
+      case 'ready':
+      case 'decline': {
+        const t = transferFrom(message.key, 'out');
+        if (!t) throw new PeerFault(`a ${message.t} for an offer it was never made`);
+        const waiter = this.#waiting.get(message.key);
+        if (waiter) waiter.settle(message.t === 'ready' ? { ready: true } : { ready: false, reason: `${peer.name} declined: ${message.reason}` });
+        else if (t.state === 'aborted') this.#circle?.send(from, { t: 'abort', key: message.key });
+        return;
+      }
+      case 'commit': {
+        const t = transferFrom(message.key, 'in');
+        if (!t) throw new PeerFault('a commit for an offer it never made');
+        if (t.state === 'ready') this.#giveBirth(peer, t);
+        if (t.state === 'born' || getTransfer(this.#db, t.key)?.state === 'born') this.#circle?.send(from, { t: 'born', key: t.key });
+        return;
+      }
+      case 'abort': {
+        // An abort for an offer that never arrived needs nothing.
+        const t = transferFrom(message.key, 'in');
+        if (t) moveTransfer(this.#db, t.key, ['ready', 'offered'], 'aborted', now, { bundle: null, reason: `${peer.name} kept the child` });
+        return;
+      }
+      case 'born': {
+        const t = transferFrom(message.key, 'out');
+        if (!t) throw new PeerFault('a born for a child it was never given');
+        moveTransfer(this.#db, t.key, ['committed'], 'born', now);
+        return;
+      }
+      case 'query': {
+        const t = transferFrom(message.key, 'out');
+        const decided = t?.state === 'committed' || t?.state === 'born';
+        if (t?.state !== 'offered') this.#circle?.send(from, decided ? { t: 'commit', key: message.key } : { t: 'abort', key: message.key });
+        return;
+      }
+    }
+  }
+
+  /** A peer offers a child: checked whole, kept (not yet born) and answered ready, or declined. */
+  #offered(peer: Peer, key: string, text: string): void {
+    const from = peer.publicKey;
+    const known = getTransfer(this.#db, key);
+    if (known) {
+      // The same offer again from its sender while undecided is a retry; anything else is a replay.
+      if (known.direction === 'in' && known.peer === from && known.state === 'ready') {
+        this.#circle?.send(from, { t: 'ready', key });
+        return;
+      }
+      throw new PeerFault(`an offer of an agent that was offered before (${key.slice(0, 12)}…): a replay`);
+    }
+    let checked;
+    try {
+      checked = checkedBundle(text, this.options.now());
+    } catch (error) {
+      if (error instanceof BundleError) throw new PeerFault(`an agent bundle that fails its checks (${error.message})`);
+      throw error;
+    }
+    if (checked.signer !== from) {
+      throw new PeerFault(`an agent signed by ${checked.signer ? `another installation (${shortKey(checked.signer)})` : 'no one'} as its own`);
+    }
+    if (checked.bundle.agent.uid !== key) throw new PeerFault("an offer whose key is not its agent's uid");
+    if (agentWithUid(this.#db, checked.bundle.agent.uid)) {
+      this.#circle?.send(from, { t: 'decline', key, reason: `${checked.bundle.agent.name} already lives here` });
+      return;
+    }
+    if (this.#room() <= 0) {
+      this.#circle?.send(from, { t: 'decline', key, reason: 'no room left here' });
+      return;
+    }
+    insertTransfer(this.#db, { key, direction: 'in', peer: from, agentId: null, bundle: text, state: 'ready', createdAt: this.options.now() });
+    this.#circle?.send(from, { t: 'ready', key });
+  }
+
+  /** The sender committed: the kept bundle becomes an agent here, once. */
+  #giveBirth(peer: Peer, transfer: TransferRow): void {
+    const now = this.options.now();
+    const db = this.#db;
+    try {
+      const checked = checkedBundle(transfer.bundle!, now);
+      db.transaction(() => {
+        const ancestors = checked.bundle.lineage.filter((a) => !agentWithUid(db, a.uid));
+        const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+        // Ancestors new here are copies of the sender's record: they live there, not here.
+        for (const ancestor of ancestors) {
+          const copy = agentWithUid(db, ancestor.uid)!;
+          if (copy.state === 'alive') archiveAgent(db, copy.id, now);
+          setHome(db, copy.id, peer.publicKey);
+        }
+        moveTransfer(db, transfer.key, ['ready'], 'born', now, { agentId: result.agentId, bundle: null });
+      })();
+    } catch (error) {
+      // The offer stays ready with its bundle: the child is the sender's decision now, so the
+      // birth is tried again when the sender sends its commit again (after a reconnect).
+      this.options.log(`A child from ${peer.name} could not be born here yet: ${(error as Error).message}`);
+      return;
+    }
+    this.#circle?.announce(this.#room());
+  }
+}
+
+function parseHostPort(text: string): { host: string; port: number } {
+  const match = /^(.+):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw new ApiError('invalid_params', `A bootstrap node is host:port, not "${text}".`);
+  return { host: match[1]!, port };
+}
