@@ -20,8 +20,9 @@ import { agentCommand, birthCommand, chatCommand, simulateCommand } from './life
 import { cardCommand } from './cards.node';
 import { conversationsCommand } from './conversations.node';
 import { identityCommand } from './identity.node';
+import { swarmCommand } from './swarm.node';
 
-export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, cardCommand, conversationsCommand, identityCommand, modelsCommand, generateCommand, dbCommand];
+export const commands: readonly Command[] = [serveCommand, sourcesCommand, harvestCommand, genesisCommand, conditionCommand, assessCommand, agentsCommand, birthCommand, agentCommand, chatCommand, simulateCommand, treeCommand, exportCommand, importCommand, cardCommand, conversationsCommand, identityCommand, swarmCommand, modelsCommand, generateCommand, dbCommand];
 
 const globalOptions = {
   'data-dir': { type: 'string' },

@@ -34,6 +34,8 @@ export const serveCommand: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // The circle this installation joined, if any (joining was the opt-in); a failure to connect is said, not fatal.
+    services.swarm.start().catch((error: unknown) => context.err(`The circle could not be joined now: ${(error as Error).message}`));
     context.out(`LightSeed ${APP_VERSION}, browser mode`);
     context.out(`  data  ${context.dataDir}`);
     context.out(`  open  ${server.url}`);

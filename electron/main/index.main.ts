@@ -83,6 +83,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     unbindIpc = bindIpc(services, appOrigin, (message) => log(message));
     createWindow();
+    // The circle this installation joined, if any (joining was the opt-in); failing to connect is logged, not fatal.
+    services.swarm.start().catch((error: unknown) => log('The circle could not be joined', error));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });

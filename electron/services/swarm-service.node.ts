@@ -59,7 +59,8 @@ export interface SwarmServiceOptions {
 export type Placement = { placed: true; peer: string; peerName: string } | { placed: false; reason: string };
 
 export interface SwarmStatus {
-  self: string;
+  /** This installation's key; null outside a circle (looking creates no identity). */
+  self: string | null;
   circle: { inviter: string; joinedAt: number; capacity: number; placeChildren: boolean } | null;
   running: boolean;
   peers: { publicKey: string; name: string; capacity: number; online: boolean; lastSeen: number; removed: boolean }[];
@@ -104,7 +105,7 @@ export class SwarmService {
     const agentName = (id: number | null) => (id === null ? '(gone)' : (getAgent(this.#db, id)?.name ?? '(gone)'));
     const transfers = listTransfers(this.#db);
     return {
-      self: this.identity().publicKey,
+      self: circle ? this.identity().publicKey : null,
       circle: circle ? { inviter: circle.inviter, joinedAt: circle.joinedAt, capacity: circle.capacity, placeChildren: circle.placeChildren } : null,
       running: this.running,
       peers: peers.map((p) => ({ publicKey: p.publicKey, name: p.name, capacity: p.capacity, online: online.has(p.publicKey), lastSeen: p.lastSeen, removed: p.removedAt !== null })),
