@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_VERSION, AppServices } from '../services/app-services.node';
 import { BrowserServer, DEFAULT_PORT } from '../server/browser-server.node';
-import { UsageError, type Command } from './command.node';
+import { stopSignal, UsageError, type Command } from './command.node';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -25,15 +25,7 @@ export const serveCommand: Command = {
       throw error;
     }
     // Listen for Ctrl+C before printing the URL: whoever reads it may stop us at once.
-    const stopped = new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    const stopped = stopSignal();
     // The circle this installation joined, if any (joining was the opt-in); a failure to connect is said, not fatal.
     services.swarm.start().catch((error: unknown) => context.err(`The circle could not be joined now: ${(error as Error).message}`));
     context.out(`LightSeed ${APP_VERSION}, browser mode`);

@@ -4,7 +4,7 @@
 import { shortKey } from '../identity/short-key.std';
 import { AppServices } from '../services/app-services.node';
 import type { SwarmStatus } from '../services/swarm-service.node';
-import { UsageError, type CliContext, type Command } from './command.node';
+import { stopSignal, UsageError, type CliContext, type Command } from './command.node';
 
 const ACTIONS = ['invite', 'join', 'status', 'leave', 'remove', 'run'] as const;
 
@@ -91,15 +91,7 @@ export const swarmCommand: Command = {
           context.err('Not in a circle: make one with `lightseed swarm invite` or join one with `lightseed swarm join CODE` first.');
           return 1;
         }
-        const stopped = new Promise<void>((resolve) => {
-          const stop = () => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        const stopped = stopSignal();
         await swarm.start();
         context.out(`Connected to the circle as ${shortKey(services.identity.publicKey)}. Press Ctrl+C to leave it for now.`);
         await stopped;
