@@ -33,9 +33,12 @@ export class AgentService {
   readonly lineage: LineageService;
   readonly cards: CardService;
   readonly conversations: ConversationService;
+  /** Fresh bytes from the entropy pool, as every draw of the agents takes them. */
+  readonly draw: PoolDraw;
 
   constructor(database: Database, hub: EventHub, inference: InferenceService, options: AgentServiceOptions) {
     const draw = options.drawPoolBytes ?? ((bytes) => drawSamplingSeed(database.connection, bytes));
+    this.draw = draw;
     const now = options.now ?? Date.now;
     this.life = new AgentLife(database, hub, draw, now);
     this.view = new AgentView(database, this.life);

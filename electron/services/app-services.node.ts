@@ -16,6 +16,7 @@ import { SettingsService } from './settings-service.node';
 import { ModelDownloads } from './model-downloads.node';
 import { AgentService } from './agent-service.node';
 import { SwarmService } from './swarm-service.node';
+import { CircleCouncil } from './circle-council.node';
 import type { TurnResult } from './chat-service.node';
 import type { EngineSpawner } from '../inference/engine-client.node';
 
@@ -56,6 +57,7 @@ export class AppServices implements AsyncDisposable {
   readonly agents: AgentService;
   readonly settings: SettingsService;
   readonly swarm: SwarmService;
+  readonly circleCouncil: CircleCouncil;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -81,6 +83,7 @@ export class AppServices implements AsyncDisposable {
       log: (line) => log(line),
       now: () => Date.now(),
     });
+    this.circleCouncil = new CircleCouncil(database, this.swarm, this.agents, this.inference, { draw: this.agents.draw, now: () => Date.now(), log: (line) => log(line) });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {

@@ -74,11 +74,19 @@ export interface SwarmStatus {
 
 type Outcome = { ready: true } | { ready: false; reason: string };
 
+/** A part of the protocol run beside the divisions (the council across the circle). */
+export interface CircleExtension {
+  /** Handles a checked message if it is one of this extension's; throws PeerFault when it breaks a rule. */
+  receive(peer: Peer, message: PeerMessage): boolean | Promise<boolean>;
+  peerGone?(key: string): void;
+}
+
 export class SwarmService {
   #circle: Circle | undefined;
   #starting: Promise<void> | undefined;
   readonly #waiting = new Map<string, { peer: string; settle: (outcome: Outcome) => void }>();
   #offDivided: (() => void) | undefined;
+  readonly #extensions: CircleExtension[] = [];
 
   constructor(
     private readonly database: Database,
@@ -117,6 +125,20 @@ export class SwarmService {
         .map((t) => ({ agentId: t.agentId!, name: agentName(t.agentId), peer: t.peer, peerName: nameOf(t.peer) })),
       pending: transfers.filter((t) => t.state === 'offered' || t.state === 'ready' || (t.direction === 'out' && t.state === 'committed')).map((t) => ({ key: t.key, direction: t.direction, peer: t.peer, state: t.state })),
     };
+  }
+
+  use(extension: CircleExtension): void {
+    this.#extensions.push(extension);
+  }
+
+  /** The peers connected now. */
+  onlinePeers(): Peer[] {
+    return this.#circle?.peers ?? [];
+  }
+
+  /** Sends a message to a connected peer; false when it is not connected. */
+  send(publicKey: string, message: PeerMessage): boolean {
+    return this.#circle?.send(publicKey, message) ?? false;
   }
 
   /** Where each agent that moved to a peer lives now: agent id → the peer's key. */
@@ -278,13 +300,14 @@ export class SwarmService {
   }
 
   #gone(key: string): void {
+    for (const extension of this.#extensions) extension.peerGone?.(key);
     for (const [transfer, waiter] of this.#waiting) {
       if (waiter.peer === key) waiter.settle({ ready: false, reason: `${getPeer(this.#db, key)?.name ?? shortKey(key)} went away` });
       void transfer;
     }
   }
 
-  #receive(peer: Peer, message: PeerMessage): void {
+  #receive(peer: Peer, message: PeerMessage): void | Promise<void> {
     const from = peer.publicKey;
     const now = this.options.now();
     const transferFrom = (key: string, direction: 'out' | 'in'): TransferRow | undefined => {
@@ -334,7 +357,14 @@ export class SwarmService {
         if (t?.state !== 'offered') this.#circle?.send(from, decided ? { t: 'commit', key: message.key } : { t: 'abort', key: message.key });
         return;
       }
+      default:
+        return this.#extend(peer, message);
     }
+  }
+
+  async #extend(peer: Peer, message: PeerMessage): Promise<void> {
+    for (const extension of this.#extensions) if (await extension.receive(peer, message)) return;
+    throw new PeerFault(`a ${message.t} message, which this installation does not take`);
   }
 
   /** A peer offers a child: checked whole, kept (not yet born) and answered ready, or declined. */

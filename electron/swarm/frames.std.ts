@@ -12,6 +12,10 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_BUNDLE_CHARS = MAX_FRAME_BYTES - 1024;
 const Key = z.string().regex(/^[0-9a-f]{64}$/);
 const Capacity = z.number().int().min(0).max(1_000_000);
+/** A council question's id for one member: 16 random bytes. */
+const AskKey = z.string().regex(/^[0-9a-f]{32}$/);
+/** The most agents a peer lists for a council draw (its fittest). */
+export const MAX_ROSTER = 64;
 
 export const PeerMessage = z.discriminatedUnion('t', [
   /** The first message on a connection: who this installation calls itself and how many agents it would host. */
@@ -30,6 +34,15 @@ export const PeerMessage = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('abort'), key: Key }),
   z.strictObject({ t: z.literal('born'), key: Key }),
   z.strictObject({ t: z.literal('query'), key: Key }),
+  // A council across the circle: the asker asks each peer for its living agents and their
+  // fitness, draws the members among everyone's, asks each member's home for its answer, and
+  // sends each home the verdict (the pick) on its agent's answer.
+  z.strictObject({ t: z.literal('roster-ask') }),
+  z.strictObject({ t: z.literal('roster'), agents: z.array(z.strictObject({ uid: Key, name: z.string().min(1).max(200), fitness: z.number().min(-1e6).max(1e6) })).max(MAX_ROSTER) }),
+  z.strictObject({ t: z.literal('ask'), key: AskKey, agent: Key, text: z.string().min(1).max(4000) }),
+  z.strictObject({ t: z.literal('answer'), key: AskKey, text: z.string().max(16_000) }),
+  z.strictObject({ t: z.literal('unanswered'), key: AskKey, reason: z.string().max(400) }),
+  z.strictObject({ t: z.literal('verdict'), key: AskKey, value: z.number().min(-1).max(1) }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;
 

@@ -12,6 +12,7 @@ import type { SwarmStatus } from '../../electron/services/swarm-service.node';
 import { BIN, runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
+import { until } from '../helpers/wait-for';
 
 let testnet: Testnet;
 let bootstrap: string;
@@ -33,14 +34,6 @@ afterAll(async () => {
 
 const cli = (dataDir: string, ...args: string[]) => runCli(['--data-dir', dataDir, 'swarm', ...args]);
 const status = (dataDir: string) => JSON.parse(cli(dataDir, 'status', '--json').stdout) as SwarmStatus;
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** `lightseed swarm run` in its own process, connected once it says so. */
 async function runPeer(dataDir: string, name: string) {

@@ -10,6 +10,7 @@ import { identityFromSeed } from '../../electron/identity/identity.node';
 import { Circle, RATE_BURST, type Peer } from '../../electron/swarm/circle.node';
 import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from '../../electron/swarm/frames.std';
 import { decodeInvite, encodeInvite } from '../../electron/swarm/invite.std';
+import { until } from '../helpers/wait-for';
 
 let testnet: Testnet;
 const circles: Circle[] = [];
@@ -23,15 +24,6 @@ afterAll(async () => {
   for (const s of swarms) await s.destroy();
   await testnet.destroy();
 });
-
-/** Resolves when `check` holds, polling; fails with `what` after `ms`. */
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function installation(name: string, topic: Uint8Array, log: string[] = [], removed: string[] = []) {
   const seed = randomBytes(32);

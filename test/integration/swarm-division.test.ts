@@ -11,12 +11,12 @@ import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBundle } from '../../electron/agents/bundle-signature.node';
 import { identityFromSeed, identitySeed } from '../../electron/identity/identity.node';
-import { AppServices } from '../../electron/services/app-services.node';
 import { exportBundle } from '../../electron/store/agent-bundle.node';
 import { encodeFrame, FrameReader, PROTOCOL_VERSION, type PeerMessage } from '../../electron/swarm/frames.std';
 import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
-import { makeTempDir } from '../helpers/temp-dir';
+import { swarmInstallation } from '../helpers/swarm-installation';
+import { until } from '../helpers/wait-for';
 
 let testnet: Testnet;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -29,32 +29,8 @@ afterAll(async () => {
   await testnet.destroy();
 }, 60_000);
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`Timed out waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A LightSeed installation: its own data folder, database and identity, on the testnet. */
-async function installation(name: string, offerTimeoutMs?: number) {
-  const dir = makeTempDir();
-  const log: string[] = [];
-  const services = await AppServices.create({
-    dataDir: dir.path,
-    mode: 'cli',
-    heartbeatMs: 0,
-    log: (line) => log.push(line),
-    swarmBootstrap: testnet.bootstrap.map((b) => `${b.host}:${b.port}`),
-    swarmName: name,
-  });
-  if (offerTimeoutMs) (services.swarm as unknown as { options: { offerTimeoutMs: number } }).options.offerTimeoutMs = offerTimeoutMs;
-  cleanups.push(async () => {
-    await services.shutdown();
-    dir.remove();
-  });
-  return { services, dir, log, db: services.database.connection };
+async function installation(name: string) {
+  return swarmInstallation(testnet, name, cleanups);
 }
 
 /**
