@@ -217,6 +217,8 @@ export const AgentSummary = z.strictObject({
   origin: z.enum(['born', 'divided', 'imported']),
   /** For an imported agent: the public key of the installation that signed its bundle (null: unsigned, or not imported). */
   signer: z.string().nullable(),
+  /** Where it lives when that is a peer of the circle (a child placed there, or an ancestor that came from there); null: here. */
+  home: z.strictObject({ peer: z.string(), name: z.string() }).nullable(),
 });
 export type AgentSummary = z.infer<typeof AgentSummary>;
 
@@ -247,6 +249,50 @@ export const AgentDetail = z.strictObject({
   adapterDrift: z.number(),
 });
 export type AgentDetail = z.infer<typeof AgentDetail>;
+
+const Traffic = z.strictObject({ messagesIn: z.number().int(), bytesIn: z.number().int(), messagesOut: z.number().int(), bytesOut: z.number().int() });
+
+/** The circle this installation is in, its peers, and which agents live where. */
+export const SwarmStatus = z.strictObject({
+  /** This installation's public key; null outside a circle (looking creates no identity). */
+  self: z.string().nullable(),
+  circle: z.strictObject({ inviter: z.string(), joinedAt: z.number(), capacity: z.number().int(), placeChildren: z.boolean() }).nullable(),
+  running: z.boolean(),
+  peers: z.array(
+    z.strictObject({
+      publicKey: z.string(),
+      name: z.string(),
+      capacity: z.number().int(),
+      online: z.boolean(),
+      lastSeen: z.number(),
+      removed: z.boolean(),
+      /** Since this installation connected. */
+      traffic: Traffic,
+    }),
+  ),
+  /** Agents of this installation living on peers. */
+  abroad: z.array(z.strictObject({ agentId: z.number().int(), name: z.string(), peer: z.string(), peerName: z.string(), state: z.enum(['committed', 'born']) })),
+  /** Agents living here for peers. */
+  hosted: z.array(z.strictObject({ agentId: z.number().int(), name: z.string(), peer: z.string(), peerName: z.string() })),
+  /** Transfers not yet settled either way. */
+  pending: z.array(z.strictObject({ key: z.string(), direction: z.enum(['out', 'in']), peer: z.string(), state: z.string() })),
+});
+export type SwarmStatus = z.infer<typeof SwarmStatus>;
+
+/** A peer's agent's answer to a council asked here. */
+export const CircleAnswerView = z.strictObject({
+  id: z.number().int(),
+  questionId: z.number().int(),
+  peer: z.string(),
+  peerName: z.string(),
+  agentName: z.string(),
+  fitness: z.number(),
+  state: z.enum(['asked', 'answered', 'failed']),
+  content: z.string().nullable(),
+  reason: z.string().nullable(),
+  verdict: z.number().nullable(),
+});
+export type CircleAnswerView = z.infer<typeof CircleAnswerView>;
 
 /** A world info entry as the Agents view edits it (the card's other entry fields are kept as they were). */
 export const WorldInfoEntryEdit = z.strictObject({
@@ -417,6 +463,38 @@ export const methods = {
   },
   /** The user's pick among council answers: feedback for every member. */
   'chat.pick': { params: z.strictObject({ messageId: z.number().int().positive() }), result: z.strictObject({ pickedId: z.number().int(), otherIds: z.array(z.number().int()) }) },
+  /** The swarm: the circle, its peers, which agents live where. */
+  'swarm.status': { params: NoParams, result: SwarmStatus },
+  /** Makes a circle if there is none and returns an invite code to it; connects. */
+  'swarm.invite': { params: NoParams, result: z.strictObject({ code: z.string() }) },
+  /** Joins the circle of an invite code; connects. */
+  'swarm.join': { params: z.strictObject({ code: z.string().min(1).max(400) }), result: z.strictObject({ inviter: z.string() }) },
+  /** Disconnects and forgets the circle's code. */
+  'swarm.leave': { params: NoParams, result: z.strictObject({ left: z.boolean() }) },
+  /** Refuses a peer's key from now on. */
+  'swarm.remove': { params: z.strictObject({ peer: z.string().min(1).max(64) }), result: z.strictObject({ removed: z.literal(true) }) },
+  /** How many agents this installation hosts for its peers, and whether its children may be placed on peers. */
+  'swarm.settings': {
+    params: z.strictObject({ capacity: z.number().int().min(0).max(1000).optional(), placeChildren: z.boolean().optional() }),
+    result: SwarmStatus,
+  },
+  /** A question to k agents across the circle; local answers stream as chat turns, peers' arrive as swarm.answer. */
+  'swarm.council': {
+    params: z.strictObject({
+      text: z.string().min(1).max(4000),
+      k: z.number().int().min(1).max(8),
+      conversationId: z.number().int().positive().optional(),
+      parentId: z.number().int().positive().nullable().optional(),
+    }),
+    result: z.strictObject({ conversationId: z.number().int(), userMessageId: z.number().int(), agentIds: z.array(z.number().int()), answers: z.array(CircleAnswerView) }),
+  },
+  /** The peers' answers to a council asked here. */
+  'swarm.answers': { params: z.strictObject({ questionId: z.number().int().positive() }), result: z.strictObject({ answers: z.array(CircleAnswerView) }) },
+  /** The pick among a circle council's answers: a local answer's message, or a peer's answer. */
+  'swarm.pick': {
+    params: z.union([z.strictObject({ messageId: z.number().int().positive() }), z.strictObject({ answerId: z.number().int().positive() })]),
+    result: z.strictObject({ picked: z.string(), others: z.array(z.string()) }),
+  },
   /** The family tree in columns (parents before children), for drawing thousands of agents. */
   'lineage.tree': {
     params: z.strictObject({
@@ -432,6 +510,8 @@ export const methods = {
       archived: z.array(z.number().int()),
       names: z.array(z.string()),
       trait: z.array(z.number()).nullable(),
+      /** Agents that live on a peer of the circle: agent id → the peer's name. */
+      homes: z.record(z.string(), z.string()),
     }),
   },
   /** Per-generation fitness and trait statistics, and (for one lineage) clade sizes over time for a Muller plot. */
@@ -541,6 +621,10 @@ export const events = {
   ]),
   /** An agent divided: "Ada divided: meet Ada II". */
   'agent.divided': z.strictObject({ parentId: z.number().int(), parentName: z.string(), childId: z.number().int(), childName: z.string(), generation: z.number().int() }),
+  /** The circle changed: a peer came or went, an agent moved. */
+  'swarm.changed': z.strictObject({ peers: z.number().int(), online: z.number().int() }),
+  /** A peer's agent answered a council asked here (or its answer was given up). */
+  'swarm.answer': CircleAnswerView,
   /** A health test fired: crediting stopped. */
   'harvest.alarm': z.strictObject({
     test: z.enum(['repetition-count', 'adaptive-proportion']),

@@ -3,7 +3,7 @@
 // run it too). Joining is the opt-in: until then nothing leaves this machine.
 import { shortKey } from '../identity/short-key.std';
 import { AppServices } from '../services/app-services.node';
-import type { SwarmStatus } from '../services/swarm-service.node';
+import type { SwarmStatus } from '../api/contract.std';
 import { stopSignal, UsageError, type CliContext, type Command } from './command.node';
 
 const ACTIONS = ['invite', 'join', 'status', 'leave', 'remove', 'run'] as const;

@@ -8,6 +8,7 @@ import type { Database } from '../store/database.node';
 import { feedbackEvents } from '../store/feedback.node';
 import { ancestors, children, countAgents, listAgents, seedChainOf, type Agent, type AgentState } from '../store/lineage.node';
 import { memoryCount } from '../store/memories.node';
+import { agentHomes } from '../store/swarm.node';
 import type { AgentLife } from './agent-life.node';
 
 /** Points of the fitness chart kept: the latest ones. */
@@ -23,7 +24,7 @@ export class AgentView {
     return this.database.connection;
   }
 
-  summary(agent: Agent, rules: LifeRules = this.life.rules()): AgentSummary {
+  summary(agent: Agent, rules: LifeRules = this.life.rules(), homes = agentHomes(this.#db, [agent.id])): AgentSummary {
     return {
       id: agent.id,
       uid: agent.uid,
@@ -44,13 +45,15 @@ export class AgentView {
       traits: agent.traits,
       origin: agent.origin,
       signer: agent.signer,
+      home: homes.get(agent.id) ?? null,
     };
   }
 
   /** A page of agents, newest rules applied once for the page. */
   list(options: { state?: AgentState; limit: number; offset: number }): { agents: AgentSummary[]; total: number } {
     const rules = this.life.rules();
-    return { agents: listAgents(this.#db, options).map((a) => this.summary(a, rules)), total: countAgents(this.#db, options.state) };
+    const homes = agentHomes(this.#db);
+    return { agents: listAgents(this.#db, options).map((a) => this.summary(a, rules, homes)), total: countAgents(this.#db, options.state) };
   }
 
   detail(id: number): AgentDetail {

@@ -83,7 +83,12 @@ export class AppServices implements AsyncDisposable {
       log: (line) => log(line),
       now: () => Date.now(),
     });
-    this.circleCouncil = new CircleCouncil(database, this.swarm, this.agents, this.inference, { draw: this.agents.draw, now: () => Date.now(), log: (line) => log(line) });
+    this.circleCouncil = new CircleCouncil(database, this.swarm, this.agents, this.inference, {
+      draw: this.agents.draw,
+      now: () => Date.now(),
+      log: (line) => log(line),
+      onAnswer: (answer) => this.hub.emit('swarm.answer', answer),
+    });
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -200,6 +205,39 @@ export class AppServices implements AsyncDisposable {
       },
       'cards.addLorebook': ({ agentId, fileName, base64 }) => this.agents.cards.addLorebook(agentId, Buffer.from(base64, 'base64'), fileName),
       'cards.setWorldInfo': ({ agentId, entries }) => ({ card: this.agents.cards.setWorldInfo(agentId, entries) }),
+      'swarm.status': () => this.swarm.status(),
+      'swarm.invite': async () => {
+        const code = this.swarm.invite();
+        await this.swarm.start();
+        return { code };
+      },
+      'swarm.join': async ({ code }) => {
+        const joined = this.swarm.join(code);
+        await this.swarm.start();
+        return joined;
+      },
+      'swarm.leave': async () => ({ left: await this.swarm.leave() }),
+      'swarm.remove': ({ peer }) => {
+        this.swarm.remove(peer);
+        return { removed: true as const };
+      },
+      'swarm.settings': (change) => this.swarm.settings(change),
+      'swarm.council': async ({ text, k, conversationId, parentId }) => {
+        const council = await this.circleCouncil.ask(
+          { text, k, ...(conversationId !== undefined ? { conversationId } : {}), ...(parentId !== undefined ? { parentId } : {}) },
+          (turnId, agentId, t) => this.hub.emit('chat.token', { turnId, agentId, text: t }),
+          (turn) => this.#reportTurn(turn.id, turn.agentId, turn.done),
+        );
+        council.done.catch((error: unknown) => this.options.log('A council across the circle stopped early', error));
+        return {
+          conversationId: council.userMessage.conversationId,
+          userMessageId: council.userMessage.id,
+          agentIds: council.members.flatMap((m) => (m.home === 'here' ? [m.agent.id] : [])),
+          answers: this.circleCouncil.answers(council.userMessage.id).map((a) => this.circleCouncil.view(a)),
+        };
+      },
+      'swarm.answers': ({ questionId }) => ({ answers: this.circleCouncil.answers(questionId).map((a) => this.circleCouncil.view(a)) }),
+      'swarm.pick': (target) => this.circleCouncil.pick(target),
     };
   }
 

@@ -8,6 +8,7 @@
 // mid-answer is shown as such; the other answers stand.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api/api-error.std';
+import type { CircleAnswerView } from '../api/contract.std';
 import { drawCouncil } from '../agents/council.std';
 import { currentFitness } from '../agents/fitness.std';
 import { SeedStream } from '../agents/seed-stream.node';
@@ -53,6 +54,8 @@ export interface CircleCouncilOptions {
   log: (line: string) => void;
   rosterWaitMs?: number;
   answerTimeoutMs?: number;
+  /** A peer's answer settled (given, or given up). */
+  onAnswer?: (answer: CircleAnswerView) => void;
 }
 
 type RosterEntry = { uid: string; name: string; fitness: number };
@@ -126,6 +129,12 @@ export class CircleCouncil implements CircleExtension {
     return circleAnswers(this.#db, questionId);
   }
 
+  /** An answer as the API shows it: with its home's name. */
+  view(answer: CircleAnswer): CircleAnswerView {
+    const { id, questionId, peer, agentName, fitness, state, content, reason, verdict } = answer;
+    return { id, questionId, peer, peerName: this.#peerName(peer), agentName, fitness, state, content, reason, verdict };
+  }
+
   /**
    * The user's pick among a circle council's answers (a local council answer's message, or a
    * peer's answer): +1 for it, −1/(k−1) for each other member that answered.
@@ -189,7 +198,9 @@ export class CircleCouncil implements CircleExtension {
       const finish = () => {
         clearTimeout(timer);
         this.#answers.delete(answer.askKey);
-        resolve(getCircleAnswer(this.#db, member.answerId)!);
+        const settled = getCircleAnswer(this.#db, member.answerId)!;
+        this.options.onAnswer?.(this.view(settled));
+        resolve(settled);
       };
       this.#answers.set(answer.askKey, { peer: member.peer, settle: finish });
       if (!this.swarm.send(member.peer, { t: 'ask', key: answer.askKey, agent: member.uid, text })) fail(`${member.peerName} went away`);

@@ -7,6 +7,7 @@ import { getAgent } from '../store/lineage.node';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
 import { cladeSizes, generationStats } from '../store/lineage-stats.node';
 import { lineageColumns } from '../store/lineage-tree.node';
+import { agentHomes } from '../store/swarm.node';
 
 /** Clades a Muller plot shows before it sums the rest. */
 const CLADES_SHOWN = 12;
@@ -19,7 +20,14 @@ export class LineageService {
   }
 
   tree(options: { rootId?: number; trait?: string }) {
-    return lineageColumns(this.#db, options);
+    const columns = lineageColumns(this.#db, options);
+    const homes = agentHomes(this.#db);
+    const abroad: Record<string, string> = {};
+    for (const id of columns.ids) {
+      const home = homes.get(id);
+      if (home) abroad[id] = home.name;
+    }
+    return { ...columns, homes: abroad };
   }
 
   stats(rootId: number | undefined) {

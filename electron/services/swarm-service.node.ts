@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import DHT from 'hyperdht';
+import type { SwarmStatus } from '../api/contract.std';
 import type { EventHub } from '../api/event-hub.std';
 import { ApiError } from '../api/api-error.std';
 import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
@@ -39,6 +40,7 @@ import {
   removedPeers,
   removePeer,
   setHome,
+  updateCircle,
   writeCircle,
   type TransferRow,
 } from '../store/swarm.node';
@@ -57,20 +59,6 @@ export interface SwarmServiceOptions {
 }
 
 export type Placement = { placed: true; peer: string; peerName: string } | { placed: false; reason: string };
-
-export interface SwarmStatus {
-  /** This installation's key; null outside a circle (looking creates no identity). */
-  self: string | null;
-  circle: { inviter: string; joinedAt: number; capacity: number; placeChildren: boolean } | null;
-  running: boolean;
-  peers: { publicKey: string; name: string; capacity: number; online: boolean; lastSeen: number; removed: boolean }[];
-  /** Agents of this installation living on peers. */
-  abroad: { agentId: number; name: string; peer: string; peerName: string; state: 'committed' | 'born' }[];
-  /** Agents living here for peers. */
-  hosted: { agentId: number; name: string; peer: string; peerName: string }[];
-  /** Transfers not yet settled either way. */
-  pending: { key: string; direction: 'out' | 'in'; peer: string; state: string }[];
-}
 
 type Outcome = { ready: true } | { ready: false; reason: string };
 
@@ -116,7 +104,15 @@ export class SwarmService {
       self: circle ? this.identity().publicKey : null,
       circle: circle ? { inviter: circle.inviter, joinedAt: circle.joinedAt, capacity: circle.capacity, placeChildren: circle.placeChildren } : null,
       running: this.running,
-      peers: peers.map((p) => ({ publicKey: p.publicKey, name: p.name, capacity: p.capacity, online: online.has(p.publicKey), lastSeen: p.lastSeen, removed: p.removedAt !== null })),
+      peers: peers.map((p) => ({
+        publicKey: p.publicKey,
+        name: p.name,
+        capacity: p.capacity,
+        online: online.has(p.publicKey),
+        lastSeen: p.lastSeen,
+        removed: p.removedAt !== null,
+        traffic: this.#circle?.traffic(p.publicKey) ?? { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 },
+      })),
       abroad: transfers
         .filter((t) => t.direction === 'out' && (t.state === 'committed' || t.state === 'born') && t.agentId !== null)
         .map((t) => ({ agentId: t.agentId!, name: agentName(t.agentId), peer: t.peer, peerName: nameOf(t.peer), state: t.state as 'committed' | 'born' })),
@@ -171,6 +167,14 @@ export class SwarmService {
     if (current) throw new ApiError('failed_precondition', 'This installation is in another circle: leave it first (lightseed swarm leave).');
     writeCircle(this.#db, { topic: invite.topic, inviter: invite.inviter, joinedAt: this.options.now() });
     return { inviter: invite.inviter };
+  }
+
+  /** Sets the room this installation offers and whether its children may be placed on peers. */
+  settings(change: { capacity?: number; placeChildren?: boolean }): SwarmStatus {
+    if (!readCircle(this.#db)) throw new ApiError('failed_precondition', 'Not in a circle: make one or join one first.');
+    updateCircle(this.#db, change);
+    this.#circle?.announce(this.#room());
+    return this.status();
   }
 
   /** Leaves the circle: disconnects and forgets its topic. Peers met and transfers made are kept. */
@@ -277,6 +281,7 @@ export class SwarmService {
       })();
       if (committed) {
         circle.send(peer.publicKey, { t: 'commit', key });
+        this.#changed();
         return { placed: true, peer: peer.publicKey, peerName: peer.name };
       }
     }
@@ -290,8 +295,15 @@ export class SwarmService {
     return this.options.offerTimeoutMs ?? OFFER_TIMEOUT_MS;
   }
 
+  /** Tells the app's windows that the circle changed (they fetch swarm.status again). */
+  #changed(): void {
+    const peers = listPeers(this.#db).length;
+    this.hub.emit('swarm.changed', { peers, online: this.#circle?.peers.length ?? 0 });
+  }
+
   #met(peer: Peer): void {
     notePeer(this.#db, peer, this.options.now());
+    this.#changed();
     // Finish what a lost connection left open: commits not yet answered, offers not yet decided.
     for (const t of listTransfers(this.#db, { peer: peer.publicKey, states: ['committed', 'ready'] })) {
       if (t.direction === 'out' && t.state === 'committed') this.#circle?.send(peer.publicKey, { t: 'commit', key: t.key });
@@ -301,6 +313,7 @@ export class SwarmService {
 
   #gone(key: string): void {
     for (const extension of this.#extensions) extension.peerGone?.(key);
+    this.#changed();
     for (const [transfer, waiter] of this.#waiting) {
       if (waiter.peer === key) waiter.settle({ ready: false, reason: `${getPeer(this.#db, key)?.name ?? shortKey(key)} went away` });
       void transfer;
@@ -348,7 +361,7 @@ export class SwarmService {
       case 'born': {
         const t = transferFrom(message.key, 'out');
         if (!t) throw new PeerFault('a born for a child it was never given');
-        moveTransfer(this.#db, t.key, ['committed'], 'born', now);
+        if (moveTransfer(this.#db, t.key, ['committed'], 'born', now)) this.#changed();
         return;
       }
       case 'query': {
@@ -426,6 +439,7 @@ export class SwarmService {
       return;
     }
     this.#circle?.announce(this.#room());
+    this.#changed();
   }
 }
 

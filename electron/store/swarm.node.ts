@@ -47,8 +47,9 @@ export function writeCircle(db: WritableDB, circle: Omit<CircleRow, 'capacity' |
   ).run({ topic: Buffer.from(circle.topic), inviter: circle.inviter, joinedAt: circle.joinedAt, capacity: circle.capacity ?? 10, placeChildren: circle.placeChildren === false ? 0 : 1 });
 }
 
-export function setCircleCapacity(db: WritableDB, capacity: number): void {
-  db.prepare('UPDATE swarm_circle SET capacity = ? WHERE id = 1').run(capacity);
+export function updateCircle(db: WritableDB, change: { capacity?: number; placeChildren?: boolean }): void {
+  if (change.capacity !== undefined) db.prepare('UPDATE swarm_circle SET capacity = ? WHERE id = 1').run(change.capacity);
+  if (change.placeChildren !== undefined) db.prepare('UPDATE swarm_circle SET place_children = ? WHERE id = 1').run(change.placeChildren ? 1 : 0);
 }
 
 export function deleteCircle(db: WritableDB): void {
@@ -186,4 +187,13 @@ export function setHome(db: WritableDB, agentId: number, peer: string): void {
 export function homesAbroad(db: ReadableDB): Map<number, string> {
   const rows = db.prepare<[], { agent_id: number; peer: string }>('SELECT agent_id, peer FROM agent_home').all();
   return new Map(rows.map((r) => [r.agent_id, r.peer]));
+}
+
+/** Agents that live on a peer, with the peer's key and the name it gave itself: agent id → home. */
+export function agentHomes(db: ReadableDB, agentIds?: readonly number[]): Map<number, { peer: string; name: string }> {
+  const rows = db
+    .prepare<[], { agent_id: number; peer: string; name: string | null }>('SELECT h.agent_id, h.peer, p.name FROM agent_home h LEFT JOIN swarm_peer p ON p.public_key = h.peer')
+    .all();
+  const wanted = agentIds && new Set(agentIds);
+  return new Map(rows.filter((r) => !wanted || wanted.has(r.agent_id)).map((r) => [r.agent_id, { peer: r.peer, name: r.name ?? `${r.peer.slice(0, 4)}·${r.peer.slice(4, 8)}` }]));
 }

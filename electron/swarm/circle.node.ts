@@ -47,6 +47,13 @@ export class PeerFault extends Error {
   override readonly name = 'PeerFault';
 }
 
+export interface Traffic {
+  messagesIn: number;
+  bytesIn: number;
+  messagesOut: number;
+  bytesOut: number;
+}
+
 interface Connection {
   socket: SwarmSocket;
   peer?: Peer;
@@ -59,6 +66,8 @@ export class Circle {
   readonly #swarm: Hyperswarm;
   readonly #removed: Set<string>;
   readonly #connections = new Map<string, Connection>();
+  /** Per peer, since this circle started (kept across its reconnections). */
+  readonly #traffic = new Map<string, Traffic>();
 
   constructor(private readonly options: CircleOptions) {
     const keyPair = DHT.keyPair(Buffer.from(options.identitySeed));
@@ -81,8 +90,27 @@ export class Circle {
   send(publicKey: string, message: PeerMessage): boolean {
     const connection = this.#connections.get(publicKey);
     if (!connection?.peer || connection.socket.destroyed) return false;
-    connection.socket.write(encodeFrame(message));
+    this.#write(publicKey, connection.socket, message);
     return true;
+  }
+
+  /** Messages and bytes exchanged with each peer since this circle started. */
+  traffic(publicKey: string): Traffic {
+    return { ...(this.#traffic.get(publicKey) ?? { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 }) };
+  }
+
+  #count(publicKey: string): Traffic {
+    let traffic = this.#traffic.get(publicKey);
+    if (!traffic) this.#traffic.set(publicKey, (traffic = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 }));
+    return traffic;
+  }
+
+  #write(publicKey: string, socket: SwarmSocket, message: PeerMessage): void {
+    const frame = encodeFrame(message);
+    const traffic = this.#count(publicKey);
+    traffic.messagesOut++;
+    traffic.bytesOut += frame.length;
+    socket.write(frame);
   }
 
   /** Tells every peer the room this installation offers now. */
@@ -130,8 +158,10 @@ export class Circle {
       this.options.log(`Peer ${who} was cut off: it sent ${why}.`);
       socket.destroy();
     };
+    const traffic = this.#count(key);
     socket.on('data', (chunk: Buffer) => {
       if (socket.destroyed) return;
+      traffic.bytesIn += chunk.length;
       let messages: PeerMessage[];
       try {
         messages = reader.push(chunk);
@@ -140,6 +170,7 @@ export class Circle {
         throw error;
       }
       for (const message of messages) {
+        traffic.messagesIn++;
         const now = Date.now();
         connection.tokens = Math.min(RATE_BURST, connection.tokens + ((now - connection.refilledAt) / 1000) * RATE_PER_SECOND);
         connection.refilledAt = now;
@@ -154,7 +185,7 @@ export class Circle {
       this.#connections.delete(key);
       if (connection.peer) this.options.onPeerGone?.(key);
     });
-    socket.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity }));
+    this.#write(key, socket, { t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity });
   }
 
   /** Acts on one checked message; false when the peer was cut off. */

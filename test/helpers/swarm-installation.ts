@@ -1,4 +1,5 @@
-import type { Testnet } from 'hyperdht/testnet.js';
+import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import { afterAll, beforeAll } from 'vitest';
 import { AppServices, type AppServicesOptions } from '../../electron/services/app-services.node';
 import { makeTempDir } from './temp-dir';
 
@@ -23,4 +24,30 @@ export async function swarmInstallation(testnet: Testnet, name: string, cleanups
     dir.remove();
   });
   return { services, dir, log, db: services.database.connection };
+}
+
+/**
+ * A HyperDHT testnet on 127.0.0.1 for the suite (registers its beforeAll and afterAll): what goes
+ * on `cleanups` is torn down, last first, before the testnet.
+ */
+export function swarmTestnet(): { readonly testnet: Testnet; readonly bootstrap: string[]; cleanups: (() => Promise<void> | void)[] } {
+  let testnet: Testnet | undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    testnet = await createTestnet(3);
+  }, 30_000);
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await testnet?.destroy();
+  }, 60_000);
+  return {
+    get testnet() {
+      if (!testnet) throw new Error('The testnet is used before its beforeAll ran.');
+      return testnet;
+    },
+    get bootstrap() {
+      return this.testnet.bootstrap.map((b) => `${b.host}:${b.port}`);
+    },
+    cleanups,
+  };
 }

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppServices } from '../../electron/services/app-services.node';
-import type { SwarmStatus } from '../../electron/services/swarm-service.node';
+import type { SwarmStatus } from '../../electron/api/contract.std';
 import { BIN, runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Hyperswarm from 'hyperswarm';
 import DHT from 'hyperdht';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { addModel } from '../../electron/services/model-registry.node';
@@ -17,29 +16,24 @@ import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
-import { swarmInstallation } from '../helpers/swarm-installation';
+import { swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
 import { until } from '../helpers/wait-for';
 
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
-let testnet: Testnet;
+const net = swarmTestnet();
+const { cleanups } = net;
 let modelDir: ReturnType<typeof makeTempDir>;
 let modelPath: string;
-const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
-  testnet = await createTestnet(3);
   modelDir = makeTempDir();
   modelPath = join(modelDir.path, 'tiny.gguf');
   await tinyModel(modelPath, 5, 'llama', 2048);
 }, 60_000);
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await testnet.destroy();
-  modelDir.remove();
-}, 60_000);
+afterAll(() => modelDir.remove());
 
 async function installation(name: string) {
-  const installed = await swarmInstallation(testnet, name, cleanups, { paths });
+  const installed = await swarmInstallation(net.testnet, name, cleanups, { paths });
   await addModel(installed.db, modelPath, Date.now());
   return installed;
 }
@@ -85,7 +79,7 @@ describe('a council across the circle', () => {
     cy.services.agents.life.birth(insertGenesis(cy.db), 'Curie');
     // A peer that lists one agent, then vanishes when asked.
     const uid = randomBytes(32).toString('hex');
-    const swarm = new Hyperswarm({ keyPair: DHT.keyPair(randomBytes(32)), dht: testnet.createNode() });
+    const swarm = new Hyperswarm({ keyPair: DHT.keyPair(randomBytes(32)), dht: net.testnet.createNode() });
     cleanups.push(() => swarm.destroy());
     swarm.on('connection', (socket) => {
       const reader = new FrameReader();
@@ -110,7 +104,7 @@ describe('a council across the circle', () => {
       [{ t: 'answer', key: randomBytes(16).toString('hex'), text: 'unasked' }, 'an answer to a question it was never asked'],
       [{ t: 'verdict', key: randomBytes(16).toString('hex'), value: 1 }, 'a verdict on an answer it never asked for'],
     ] as const) {
-      const rogue = new Hyperswarm({ dht: testnet.createNode() });
+      const rogue = new Hyperswarm({ dht: net.testnet.createNode() });
       cleanups.push(() => rogue.destroy());
       const before = cy.log.length;
       rogue.on('connection', (socket) => {

@@ -7,30 +7,21 @@
 import { randomBytes } from 'node:crypto';
 import Hyperswarm, { type SwarmSocket } from 'hyperswarm';
 import DHT from 'hyperdht';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signBundle } from '../../electron/agents/bundle-signature.node';
 import { identityFromSeed, identitySeed } from '../../electron/identity/identity.node';
 import { exportBundle } from '../../electron/store/agent-bundle.node';
 import { encodeFrame, FrameReader, PROTOCOL_VERSION, type PeerMessage } from '../../electron/swarm/frames.std';
 import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
-import { swarmInstallation } from '../helpers/swarm-installation';
+import { swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
 import { until } from '../helpers/wait-for';
 
-let testnet: Testnet;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  testnet = await createTestnet(3);
-}, 30_000);
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await testnet.destroy();
-}, 60_000);
+const net = swarmTestnet();
+const { cleanups } = net;
 
 async function installation(name: string) {
-  return swarmInstallation(testnet, name, cleanups);
+  return swarmInstallation(net.testnet, name, cleanups);
 }
 
 /**
@@ -40,7 +31,7 @@ async function installation(name: string) {
 async function handPeer(topic: Uint8Array, seed: Uint8Array, capacity: number, onMessage: (message: PeerMessage, socket: SwarmSocket) => void = () => {}) {
   const received: PeerMessage[] = [];
   let socket: SwarmSocket | undefined;
-  const swarm = new Hyperswarm({ keyPair: DHT.keyPair(Buffer.from(seed)), dht: testnet.createNode() });
+  const swarm = new Hyperswarm({ keyPair: DHT.keyPair(Buffer.from(seed)), dht: net.testnet.createNode() });
   cleanups.push(() => swarm.destroy());
   swarm.on('connection', (s) => {
     socket = s;
@@ -98,6 +89,8 @@ describe('divisions across a circle', () => {
     const second = await ana.services.agents.life.divide(parent.id, 'test');
     await until(() => ana.services.swarm.status().abroad.filter((a) => a.state === 'born').length === 2, 'the second child');
     expect(ben.db.prepare('SELECT count(*) FROM agent WHERE uid = ?').pluck().get(second.uid)).toBe(1);
+    // What crossed: the hellos, two offers (a bundle each), readies, commits, borns and Ben's new room.
+    expect(ana.services.swarm.status().peers[0]!.traffic).toMatchObject({ messagesOut: 5, messagesIn: 7 });
     expect(ana.services.swarm.status().pending).toEqual([]);
     expect(ben.services.swarm.status().pending).toEqual([]);
     expect(ana.log.concat(ben.log).filter((l) => /cut off/.test(l))).toEqual([]);

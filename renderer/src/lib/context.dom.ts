@@ -7,6 +7,7 @@ import { BridgeState } from './state/bridge.svelte';
 import { ChatState } from './state/chat.svelte';
 import { ModelsState } from './state/models.svelte';
 import { ReadAloudState } from './state/read-aloud.svelte';
+import { SwarmState } from './state/swarm.svelte';
 import { TreeState } from './state/tree.svelte';
 import { ConnectionState } from './state/connection.svelte';
 import { ThemeState } from './state/theme.svelte';
@@ -23,6 +24,7 @@ export interface AppContext {
   models: ModelsState;
   tree: TreeState;
   readAloud: ReadAloudState;
+  swarm: SwarmState;
 }
 
 export function createAppContext(api: ApiClient): AppContext {
@@ -37,6 +39,7 @@ export function createAppContext(api: ApiClient): AppContext {
     models: new ModelsState(api),
     tree: new TreeState(api),
     readAloud: new ReadAloudState(),
+    swarm: new SwarmState(api),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CatalogItem, DownloadStatus, RegisteredModel } from '../../../../electron/api/contract.std';
 import type { ApiClient } from '../api/client.dom';
+import { Actions } from './actions.svelte';
 
 /**
  * The model registry: list, add by path (validated by the main process), remove, choose the
@@ -10,8 +11,7 @@ export class ModelsState {
   #catalog = $state.raw<CatalogItem[]>([]);
   #catalogSource = $state('');
   #downloads = $state<Record<string, DownloadStatus>>({});
-  #error = $state<string | undefined>(undefined);
-  #busy = $state(false);
+  readonly #actions = new Actions(() => this.refresh());
   #loaded = $state(false);
 
   constructor(private readonly api: ApiClient) {}
@@ -20,10 +20,10 @@ export class ModelsState {
     return this.#models;
   }
   get error(): string | undefined {
-    return this.#error;
+    return this.#actions.error;
   }
   get busy(): boolean {
-    return this.#busy;
+    return this.#actions.busy;
   }
   get loaded(): boolean {
     return this.#loaded;
@@ -63,7 +63,7 @@ export class ModelsState {
       this.#catalog = entries;
       this.#catalogSource = source;
     } catch (error) {
-      this.#error = (error as Error).message;
+      this.#actions.error = (error as Error).message;
     }
   }
 
@@ -85,30 +85,16 @@ export class ModelsState {
     }, false);
   }
 
-  /**
-   * Every action: its error becomes the view's message, and the list is read again after it.
-   * `busy` holds the list's buttons meanwhile; not for a download, which runs for minutes.
-   */
-  async #run(work: () => Promise<unknown>, busy = true): Promise<boolean> {
-    if (busy) this.#busy = true;
-    this.#error = undefined;
-    try {
-      await work();
-      await this.refresh();
-      return true;
-    } catch (error) {
-      this.#error = (error as Error).message;
-      return false;
-    } finally {
-      if (busy) this.#busy = false;
-    }
+  /** Every action, through the view's Actions; a download does not hold the buttons (it runs for minutes). */
+  #run(work: () => Promise<unknown>, busy = true): Promise<boolean> {
+    return this.#actions.run(work, busy);
   }
 
   async refresh(): Promise<void> {
     try {
       this.#models = (await this.api.call('models.list', {})).models;
     } catch (error) {
-      this.#error = (error as Error).message;
+      this.#actions.error = (error as Error).message;
     } finally {
       this.#loaded = true;
     }

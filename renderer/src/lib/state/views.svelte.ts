@@ -4,6 +4,7 @@ export const VIEWS = [
   { id: 'agents', title: 'Agents' },
   { id: 'chat', title: 'Chat' },
   { id: 'tree', title: 'Family tree' },
+  { id: 'swarm', title: 'Swarm' },
   { id: 'models', title: 'Models' },
 ] as const;
 
