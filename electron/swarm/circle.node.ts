@@ -5,7 +5,10 @@
 // checked (size, JSON, schema) and counted against a rate limit; a peer that breaks a rule is
 // cut off and the reason logged, and nothing it sent is acted on.
 import DHT from 'hyperdht';
+import type { Duplex } from 'node:stream';
+import c from 'compact-encoding';
 import Hyperswarm, { type SwarmSocket } from 'hyperswarm';
+import Protomux from 'protomux';
 import { encodeFrame, FrameError, FrameReader, MAX_FRAME_BYTES, PROTOCOL_VERSION, type PeerMessage } from './frames.std';
 import { shortKey } from '../identity/short-key.std';
 
@@ -40,6 +43,28 @@ export interface CircleOptions {
    * reason (what it sent broke a rule); any other error is logged and the connection kept.
    */
   onMessage?: (peer: Peer, message: PeerMessage) => void | Promise<void>;
+  /** Each accepted connection, for protocols that run on their own channels beside the circle's. */
+  onConnection?: (publicKey: string, socket: SwarmSocket) => void;
+}
+
+/** The name of the circle's own channel on a connection (Protomux). */
+export const CIRCLE_PROTOCOL = 'lightseed/circle';
+
+/**
+ * Opens the circle's channel on a connection: its frames travel as Protomux messages, so that
+ * other protocols (Hypercore's replication) can share the connection on channels of their own.
+ * Undefined when the connection already has one (the other end opened it twice).
+ */
+export function openCircleChannel(socket: Duplex, onFrame: (bytes: Uint8Array) => void): { send: (frame: Uint8Array) => void } | undefined {
+  const mux = Protomux.from(socket);
+  const channel = mux.createChannel({ protocol: CIRCLE_PROTOCOL });
+  if (!channel) {
+    socket.destroy();
+    return undefined;
+  }
+  const frames = channel.addMessage({ encoding: c.raw, onmessage: (bytes: Uint8Array) => onFrame(bytes) });
+  channel.open();
+  return { send: (frame) => frames.send(frame) };
 }
 
 /** Thrown by a message handler when what the peer sent breaks a rule: the peer is cut off. */
@@ -56,6 +81,8 @@ export interface Traffic {
 
 interface Connection {
   socket: SwarmSocket;
+  /** Sends one frame on the circle's channel. */
+  send: (frame: Uint8Array) => void;
   peer?: Peer;
   tokens: number;
   refilledAt: number;
@@ -90,7 +117,7 @@ export class Circle {
   send(publicKey: string, message: PeerMessage): boolean {
     const connection = this.#connections.get(publicKey);
     if (!connection?.peer || connection.socket.destroyed) return false;
-    this.#write(publicKey, connection.socket, message);
+    this.#write(publicKey, connection, message);
     return true;
   }
 
@@ -105,12 +132,12 @@ export class Circle {
     return traffic;
   }
 
-  #write(publicKey: string, socket: SwarmSocket, message: PeerMessage): void {
+  #write(publicKey: string, connection: Pick<Connection, 'send'>, message: PeerMessage): void {
     const frame = encodeFrame(message);
     const traffic = this.#count(publicKey);
     traffic.messagesOut++;
     traffic.bytesOut += frame.length;
-    socket.write(frame);
+    connection.send(frame);
   }
 
   /** Tells every peer the room this installation offers now. */
@@ -151,20 +178,18 @@ export class Circle {
     }
     // One connection per peer: a newer one replaces an older (a reconnect after a network change).
     this.#connections.get(key)?.socket.destroy();
-    const connection: Connection = { socket, tokens: RATE_BURST, refilledAt: Date.now() };
-    this.#connections.set(key, connection);
     const reader = new FrameReader(this.options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    const traffic = this.#count(key);
     const cutOff = (why: string) => {
       this.options.log(`Peer ${who} was cut off: it sent ${why}.`);
       socket.destroy();
     };
-    const traffic = this.#count(key);
-    socket.on('data', (chunk: Buffer) => {
+    const onFrame = (bytes: Uint8Array) => {
       if (socket.destroyed) return;
-      traffic.bytesIn += chunk.length;
+      traffic.bytesIn += bytes.length;
       let messages: PeerMessage[];
       try {
-        messages = reader.push(chunk);
+        messages = reader.push(bytes);
       } catch (error) {
         if (error instanceof FrameError) return cutOff(error.message);
         throw error;
@@ -178,14 +203,20 @@ export class Circle {
         connection.tokens -= 1;
         if (!this.#handle(connection, key, message, cutOff)) return;
       }
-    });
+    };
+    const channel = openCircleChannel(socket, onFrame);
+    if (!channel) return;
+    const connection: Connection = { socket, send: channel.send, tokens: RATE_BURST, refilledAt: Date.now() };
+    this.#connections.set(key, connection);
     socket.on('error', () => {}); // a reset or timeout ends the connection; 'close' says so
     socket.on('close', () => {
       if (this.#connections.get(key) !== connection) return;
       this.#connections.delete(key);
       if (connection.peer) this.options.onPeerGone?.(key);
     });
-    this.#write(key, socket, { t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity });
+    // Other protocols share the connection on their own channels (the shared memory's replication).
+    this.options.onConnection?.(key, socket);
+    this.#write(key, connection, { t: 'hello', v: PROTOCOL_VERSION, name: this.options.name, capacity: this.options.capacity });
   }
 
   /** Acts on one checked message; false when the peer was cut off. */

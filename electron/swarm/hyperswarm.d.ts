@@ -66,3 +66,31 @@ declare module 'hyperswarm' {
     on(event: 'connection', listener: (socket: SwarmSocket, info: PeerInfo) => void): this;
   }
 }
+
+declare module 'protomux' {
+  import type { Duplex } from 'node:stream';
+  export interface Encoding {
+    preencode(state: unknown, value: unknown): void;
+    encode(state: unknown, value: unknown): void;
+    decode(state: unknown): unknown;
+  }
+  export interface Message {
+    send(value: Uint8Array): boolean;
+  }
+  export interface Channel {
+    addMessage(options: { encoding: Encoding; onmessage: (value: Uint8Array) => void }): Message;
+    open(handshake?: unknown): void;
+    close(): void;
+  }
+  /** Several message-oriented protocols over one stream (Holepunch). */
+  export default class Protomux {
+    static from(stream: Duplex): Protomux;
+    createChannel(options: { protocol: string; id?: Uint8Array | null; onopen?: () => void; onclose?: () => void }): Channel | null;
+  }
+}
+
+declare module 'compact-encoding' {
+  import type { Encoding } from 'protomux';
+  const c: { raw: Encoding };
+  export default c;
+}

@@ -1,6 +1,9 @@
+import type { Duplex } from 'node:stream';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, beforeAll } from 'vitest';
 import { AppServices, type AppServicesOptions } from '../../electron/services/app-services.node';
+import { openCircleChannel } from '../../electron/swarm/circle.node';
+import { encodeFrame, FrameReader, type PeerMessage } from '../../electron/swarm/frames.std';
 import { makeTempDir } from './temp-dir';
 
 /**
@@ -50,4 +53,17 @@ export function swarmTestnet(): { readonly testnet: Testnet; readonly bootstrap:
     },
     cleanups,
   };
+}
+
+/**
+ * A hand-made peer's end of the circle's channel on a raw Hyperswarm connection: what it
+ * receives, checked frame by frame, and raw bytes or messages to send (a rogue's or a protocol
+ * step the test plays by hand).
+ */
+export function circleWire(socket: Duplex, onMessage: (message: PeerMessage) => void = () => {}) {
+  const reader = new FrameReader();
+  const channel = openCircleChannel(socket, (bytes) => {
+    for (const message of reader.push(bytes)) onMessage(message);
+  })!;
+  return { write: (bytes: Uint8Array) => channel.send(bytes), send: (message: PeerMessage) => channel.send(encodeFrame(message)) };
 }

@@ -11,6 +11,7 @@ import { Circle, RATE_BURST, type Peer } from '../../electron/swarm/circle.node'
 import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from '../../electron/swarm/frames.std';
 import { decodeInvite, encodeInvite } from '../../electron/swarm/invite.std';
 import { until } from '../helpers/wait-for';
+import { circleWire } from '../helpers/swarm-installation';
 
 let testnet: Testnet;
 const circles: Circle[] = [];
@@ -105,7 +106,7 @@ describe('a circle on a local HyperDHT testnet', () => {
       const before = ana.log.length;
       rogue.on('connection', (socket) => {
         socket.on('error', () => {});
-        socket.write(bytes);
+        circleWire(socket).write(bytes);
       });
       await rogue.join(topic, { server: false, client: true }).flushed();
       await until(() => ana.log.length > before, `Ana's log of the ${label} peer`);
@@ -118,8 +119,9 @@ describe('a circle on a local HyperDHT testnet', () => {
     const before = ana.log.length;
     flood.on('connection', (socket) => {
       socket.on('error', () => {});
-      socket.write(encodeFrame({ t: 'hello', v: 1, name: 'Flood', capacity: 0 }));
-      for (let i = 0; i <= RATE_BURST + 5; i++) socket.write(encodeFrame({ t: 'ping', at: i }));
+      const wire = circleWire(socket);
+      wire.send({ t: 'hello', v: 1, name: 'Flood', capacity: 0 });
+      for (let i = 0; i <= RATE_BURST + 5; i++) wire.send({ t: 'ping', at: i });
     });
     await flood.join(topic, { server: false, client: true }).flushed();
     await until(() => ana.log.slice(before).some((line) => line.includes('messages faster than')), "Ana's log of the flood");

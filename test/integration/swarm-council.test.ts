@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { addModel } from '../../electron/services/model-registry.node';
 import { replies } from '../../electron/store/conversations.node';
-import { encodeFrame, FrameReader, PROTOCOL_VERSION } from '../../electron/swarm/frames.std';
+import { PROTOCOL_VERSION } from '../../electron/swarm/frames.std';
 import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
 import { tinyModel } from '../helpers/tiny-model';
-import { swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
+import { circleWire, swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
 import { until } from '../helpers/wait-for';
 
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
@@ -82,15 +82,12 @@ describe('a council across the circle', () => {
     const swarm = new Hyperswarm({ keyPair: DHT.keyPair(randomBytes(32)), dht: net.testnet.createNode() });
     cleanups.push(() => swarm.destroy());
     swarm.on('connection', (socket) => {
-      const reader = new FrameReader();
       socket.on('error', () => {});
-      socket.on('data', (chunk: Buffer) => {
-        for (const message of reader.push(chunk)) {
-          if (message.t === 'roster-ask') socket.write(encodeFrame({ t: 'roster', agents: [{ uid, name: 'Ghost', fitness: 25 }] }));
-          if (message.t === 'ask') setTimeout(() => void swarm.destroy(), 200);
-        }
+      const wire = circleWire(socket, (message) => {
+        if (message.t === 'roster-ask') wire.send({ t: 'roster', agents: [{ uid, name: 'Ghost', fitness: 25 }] });
+        if (message.t === 'ask') setTimeout(() => void swarm.destroy(), 200);
       });
-      socket.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: 'Vanishing', capacity: 0 }));
+      wire.send({ t: 'hello', v: PROTOCOL_VERSION, name: 'Vanishing', capacity: 0 });
     });
     await swarm.join(Buffer.from(topic), { server: false, client: true }).flushed();
     await until(() => cy.services.swarm.onlinePeers().length === 1, 'the peer to connect');
@@ -109,8 +106,9 @@ describe('a council across the circle', () => {
       const before = cy.log.length;
       rogue.on('connection', (socket) => {
         socket.on('error', () => {});
-        socket.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: 'Rogue', capacity: 0 }));
-        socket.write(encodeFrame(message));
+        const wire = circleWire(socket);
+        wire.send({ t: 'hello', v: PROTOCOL_VERSION, name: 'Rogue', capacity: 0 });
+        wire.send(message);
       });
       await rogue.join(Buffer.from(topic), { server: false, client: true }).flushed();
       await until(() => cy.log.length > before, "Cy's log of the rogue");

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { signBundle } from '../../electron/agents/bundle-signature.node';
 import { identityFromSeed, identitySeed } from '../../electron/identity/identity.node';
 import { exportBundle } from '../../electron/store/agent-bundle.node';
-import { encodeFrame, FrameReader, PROTOCOL_VERSION, type PeerMessage } from '../../electron/swarm/frames.std';
+import { PROTOCOL_VERSION, type PeerMessage } from '../../electron/swarm/frames.std';
 import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
-import { swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
+import { circleWire, swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
 import { until } from '../helpers/wait-for';
 
 const net = swarmTestnet();
@@ -28,28 +28,27 @@ async function installation(name: string) {
  * A peer that speaks the protocol by hand, with the identity of `seed`: it says hello with
  * `capacity`, records what it receives, and does what `onMessage` says.
  */
-async function handPeer(topic: Uint8Array, seed: Uint8Array, capacity: number, onMessage: (message: PeerMessage, socket: SwarmSocket) => void = () => {}) {
+async function handPeer(topic: Uint8Array, seed: Uint8Array, capacity: number, onMessage: (message: PeerMessage, wire: ReturnType<typeof circleWire>) => void = () => {}) {
   const received: PeerMessage[] = [];
+  let wire: ReturnType<typeof circleWire> | undefined;
   let socket: SwarmSocket | undefined;
   const swarm = new Hyperswarm({ keyPair: DHT.keyPair(Buffer.from(seed)), dht: net.testnet.createNode() });
   cleanups.push(() => swarm.destroy());
   swarm.on('connection', (s) => {
     socket = s;
-    const reader = new FrameReader();
     s.on('error', () => {});
-    s.on('data', (chunk: Buffer) => {
-      for (const message of reader.push(chunk)) {
-        received.push(message);
-        onMessage(message, s);
-      }
+    const opened = circleWire(s, (message) => {
+      received.push(message);
+      onMessage(message, opened);
     });
-    s.write(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, name: 'Hand', capacity }));
+    wire = opened;
+    opened.send({ t: 'hello', v: PROTOCOL_VERSION, name: 'Hand', capacity });
   });
   await swarm.join(Buffer.from(topic), { server: false, client: true }).flushed();
   return {
     swarm,
     received,
-    send: (message: PeerMessage) => socket!.write(encodeFrame(message)),
+    send: (message: PeerMessage) => wire!.send(message),
     connected: () => socket !== undefined && !socket.destroyed,
   };
 }
@@ -125,10 +124,11 @@ describe('divisions across a circle', () => {
     const topic = decodeInvite(dee.services.swarm.invite()).topic;
     await dee.services.swarm.start();
     const seed = randomBytes(32);
-    const first = await handPeer(topic, seed, 50, (message, socket) => {
+    const first = await handPeer(topic, seed, 50, (message, wire) => {
       if (message.t === 'offer') {
         // Gone once the ready is on its way (destroyed at once, the ready would be lost with it).
-        socket.write(encodeFrame({ t: 'ready', key: message.key }), () => setTimeout(() => void first.swarm.destroy(), 300));
+        wire.send({ t: 'ready', key: message.key });
+        setTimeout(() => void first.swarm.destroy(), 300);
       }
     });
     await until(() => dee.services.swarm.status().peers.some((p) => p.online), 'the peer to connect');
@@ -140,8 +140,8 @@ describe('divisions across a circle', () => {
     expect(dee.services.agents.life.agent(child.id).state).toBe('archived');
     expect(dee.services.swarm.status().pending).toEqual([{ key: child.uid, direction: 'out', peer: identityFromSeed(seed).publicKey, state: 'committed' }]);
     // The same peer comes back: the commit is sent again; its born settles the move.
-    const again = await handPeer(topic, seed, 50, (message, socket) => {
-      if (message.t === 'commit') socket.write(encodeFrame({ t: 'born', key: message.key }));
+    const again = await handPeer(topic, seed, 50, (message, wire) => {
+      if (message.t === 'commit') wire.send({ t: 'born', key: message.key });
     });
     await until(() => again.received.some((m) => m.t === 'commit' && m.key === child.uid), 'the commit sent again');
     await until(() => dee.services.swarm.status().pending.length === 0, 'the born');
