@@ -54,7 +54,7 @@ describe('the builder configuration', () => {
     for (const name of ['better-sqlite3', '@serialport/bindings-cpp', 'sqlite-vec-*', '@node-llama-cpp', 'node-web-audio-api']) {
       expect(config.asarUnpack.some((pattern) => pattern.replace(/^\*\*\//, '').startsWith(`node_modules/${name}/`))).toBe(true);
     }
-    expect(config.asarUnpack).toContain('node_modules/{sodium-native,udx-native}/prebuilds/**');
+    expect(config.asarUnpack).toContain('node_modules/{sodium-native,udx-native,rocksdb-native,quickbit-native,simdle-native,fs-native-extensions}/prebuilds/**');
     expect(config.asarUnpack).toContain('models/*.gguf');
     for (const pattern of config.asarUnpack) {
       expect(await glob(pattern, { cwd: root, onlyFiles: true }), pattern).not.toHaveLength(0);
@@ -149,7 +149,7 @@ describe.skipIf(cannotPack)('the packed app', () => {
     const serial = new Set(entries.filter((path) => path.includes('/bindings-cpp/prebuilds/')).map((path) => path.split('/')[5]));
     expect([...serial]).toEqual([`${process.platform}-${process.arch}`]);
     // The swarm's addons: Node's build for this platform only, unpacked.
-    for (const name of ['sodium-native', 'udx-native']) {
+    for (const name of ['sodium-native', 'udx-native', 'rocksdb-native', 'quickbit-native', 'simdle-native', 'fs-native-extensions']) {
       const prebuilt = entries.filter((path) => path.startsWith(`/node_modules/${name}/prebuilds/`) && /\.[a-z]+$/.test(path));
       expect(prebuilt, name).toEqual([`/node_modules/${name}/prebuilds/${process.platform}-${process.arch}/${name}.node`]);
     }
