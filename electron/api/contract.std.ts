@@ -349,7 +349,8 @@ export const ChatMessage = z.strictObject({
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
-const RecalledMemory = z.strictObject({ id: z.number().int(), query: z.string(), response: z.string(), distance: z.number(), fitness: z.number() });
+/** A memory recalled for an answer: the agent's own, or one a peer shared (`from`: its agent and home; its id is negative). */
+const RecalledMemory = z.strictObject({ id: z.number().int(), query: z.string(), response: z.string(), distance: z.number(), fitness: z.number(), from: z.string().nullable() });
 
 /** A world info entry of the agent's card that the conversation put into the prompt, and why. */
 const UsedWorldInfo = z.strictObject({ label: z.string(), reason: z.string() });

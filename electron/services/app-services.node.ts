@@ -17,6 +17,7 @@ import { ModelDownloads } from './model-downloads.node';
 import { AgentService } from './agent-service.node';
 import { SwarmService } from './swarm-service.node';
 import { CircleCouncil } from './circle-council.node';
+import { SharedMemory } from './shared-memory.node';
 import type { TurnResult } from './chat-service.node';
 import type { EngineSpawner } from '../inference/engine-client.node';
 
@@ -58,6 +59,7 @@ export class AppServices implements AsyncDisposable {
   readonly settings: SettingsService;
   readonly swarm: SwarmService;
   readonly circleCouncil: CircleCouncil;
+  readonly sharedMemory: SharedMemory;
   readonly router: Router;
   readonly startedAt = Date.now();
   #database: Database | undefined;
@@ -89,6 +91,8 @@ export class AppServices implements AsyncDisposable {
       log: (line) => log(line),
       onAnswer: (answer) => this.hub.emit('swarm.answer', answer),
     });
+    this.sharedMemory = new SharedMemory(database, this.swarm, () => identitySeed(options.dataDir), join(options.dataDir, 'shared-memory'), { log: (line) => log(line), now: () => Date.now() });
+    this.agents.chat.circle = this.sharedMemory;
     this.router = createRouter(this.#handlers(), (error, method) => log(`API method ${method} failed`, error));
     if (options.heartbeatMs > 0) {
       this.#heartbeat = setInterval(() => {
@@ -174,6 +178,7 @@ export class AppServices implements AsyncDisposable {
       'chat.stop': ({ turnId }) => ({ stopping: this.agents.chat.stop(turnId) }),
       'chat.feedback': async ({ messageId, kind }) => {
         const result = await this.agents.chat.feedback(messageId, kind);
+        if (kind === 'up') this.#share(messageId);
         return { fitness: result.fitness, archived: result.archived, childId: result.divided?.id ?? null };
       },
       'chat.council': async ({ text, k, conversationId, parentId }) => {
@@ -187,6 +192,7 @@ export class AppServices implements AsyncDisposable {
       },
       'chat.pick': ({ messageId }) => {
         const { picked, others } = this.agents.council.pick(messageId);
+        this.#share(messageId);
         return { pickedId: picked.id, otherIds: others.map((a) => a.id) };
       },
       'lineage.tree': ({ rootId, trait }) => this.agents.lineage.tree({ ...(rootId !== undefined ? { rootId } : {}), ...(trait ? { trait } : {}) }),
@@ -237,8 +243,17 @@ export class AppServices implements AsyncDisposable {
         };
       },
       'swarm.answers': ({ questionId }) => ({ answers: this.circleCouncil.answers(questionId).map((a) => this.circleCouncil.view(a)) }),
-      'swarm.pick': (target) => this.circleCouncil.pick(target),
+      'swarm.pick': (target) => {
+        const result = this.circleCouncil.pick(target);
+        if ('messageId' in target) this.#share(target.messageId);
+        return result;
+      },
     };
+  }
+
+  /** A liked answer goes to the circle's shared memory, when there is a circle (never otherwise). */
+  #share(messageId: number): void {
+    this.sharedMemory.share(messageId).catch((error: unknown) => this.options.log('A liked answer could not be shared with the circle', error));
   }
 
   #reportTurn(turnId: number, agentId: number, done: Promise<TurnResult>): void {
@@ -250,7 +265,7 @@ export class AppServices implements AsyncDisposable {
           ok: true,
           message: result.message,
           stats: result.stats,
-          recalled: result.recalled.map((m) => ({ id: m.id, query: m.query, response: m.response, distance: m.distance, fitness: m.fitness })),
+          recalled: result.recalled.map((m) => ({ id: m.id, query: m.query, response: m.response, distance: m.distance, fitness: m.fitness, from: m.from ?? null })),
           worldInfo: result.worldInfo.map((w) => ({ label: w.label, reason: w.reason })),
           noise: result.noise,
           childId: result.divided?.id ?? null,

@@ -31,7 +31,7 @@ export interface TurnResult {
   userMessage: Message;
   message: Message;
   stats: GenerationStats;
-  recalled: MemoryHit[];
+  recalled: Recalled[];
   /** World info entries of the agent's card that this turn's conversation activated. */
   worldInfo: ActivatedEntry[];
   /** The noise adapter this turn drew from the pool, and its signed scale. */
@@ -66,8 +66,19 @@ export interface ChatServiceOptions {
   now: () => number;
 }
 
+/** A memory recalled for a turn: the agent's own, or one a peer of the circle shared (`from` names it). */
+export type Recalled = MemoryHit & { from?: string };
+
+/** Where the circle's shared memories come from (services/shared-memory.node.ts), once the app has a circle. */
+export interface CircleRecall {
+  recall(embedding: Float32Array, k: number): { id: number; query: string; response: string; fitness: number; createdAt: number; lastUsedAt: number; uses: number; distance: number; agentName: string; peerName: string }[];
+  markUsed(ids: readonly number[]): void;
+}
+
 export class ChatService {
   readonly #shapes = new Map<string, Promise<AdapterShape>>();
+  /** Recall also looks here when set. */
+  circle: CircleRecall | undefined;
 
   constructor(
     private readonly database: Database,
@@ -100,17 +111,20 @@ export class ChatService {
   }
 
   /** The agent's memories for a question: nearest neighbours of its embedding (pulled toward the memory vector), reweighted by perception. */
-  recall(agent: Agent, text: string): MemoryHit[] {
+  recall(agent: Agent, text: string): Recalled[] {
     const memory = this.life.memoryVector(agent);
     const query = embed(text);
     for (let i = 0; i < query.length; i++) query[i] = query[i]! + MEMORY_VECTOR_PULL * memory[i]!;
     const { keep, fetch } = recallDepth(agent.traits);
-    return rankRecall(nearestMemories(this.#db, agent.id, normalize(query), fetch), agent.traits, this.options.now(), keep);
+    const pulled = normalize(query);
+    // The circle's memories compete with the agent's own on the same score; their ids are negated to keep the two apart.
+    const shared: Recalled[] = (this.circle?.recall(pulled, fetch) ?? []).map((m) => ({ ...m, id: -m.id, agentId: 0, from: `${m.agentName} on ${m.peerName}` }));
+    return rankRecall<Recalled>([...nearestMemories(this.#db, agent.id, pulled, fetch), ...shared], agent.traits, this.options.now(), keep);
   }
 
   /** The system prompt for a turn, and the world info entries the conversation (`messages`, oldest first) put in it. */
-  systemPrompt(agent: Agent, recalled: readonly MemoryHit[], messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } {
-    const memories = recalled.map((m) => `- Asked "${clip(m.query, 160)}", you said "${clip(m.response, 200)}"`);
+  systemPrompt(agent: Agent, recalled: readonly Recalled[], messages: readonly string[] = []): { prompt: string; worldInfo: ActivatedEntry[] } {
+    const memories = recalled.map((m) => `- Asked "${clip(m.query, 160)}", ${m.from ?? 'you'} said "${clip(m.response, 200)}"`);
     // A card's persona, greeting, examples and world info speak for the intent trait; the other traits act as always.
     const card = this.cards.systemPrompt(agent, messages);
     const who = card?.prompt ?? persona(agent.traits, agent.name, agent.generation);
@@ -155,7 +169,8 @@ export class ChatService {
     const { model } = await this.inference.use();
     const shape = await this.#shape(model.path);
     const recalled = this.recall(agent, userMessage.content);
-    markMemoriesUsed(this.#db, recalled.map((m) => m.id), this.options.now());
+    markMemoriesUsed(this.#db, recalled.filter((m) => m.id > 0).map((m) => m.id), this.options.now());
+    this.circle?.markUsed(recalled.filter((m) => m.id < 0).map((m) => -m.id));
     const history: ChatTurn[] = thread(this.#db, userMessage.id)
       .filter((m) => m.role !== 'system')
       .map((m) => ({ role: m.role, content: m.content }));
@@ -189,7 +204,7 @@ export class ChatService {
     text: string,
     stats: GenerationStats,
     modelName: string,
-    recalled: MemoryHit[],
+    recalled: Recalled[],
     worldInfo: ActivatedEntry[],
     noise: TurnResult['noise'],
   ): Promise<TurnResult> {

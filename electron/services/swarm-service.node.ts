@@ -18,6 +18,7 @@ import { ApiError } from '../api/api-error.std';
 import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
 import type { Identity } from '../identity/identity.node';
 import { shortKey } from '../identity/short-key.std';
+import type { SwarmSocket } from 'hyperswarm';
 import { Circle, PeerFault, type Peer } from '../swarm/circle.node';
 import { MAX_BUNDLE_CHARS, type PeerMessage } from '../swarm/frames.std';
 import { decodeInvite, encodeInvite, InviteError } from '../swarm/invite.std';
@@ -65,8 +66,14 @@ type Outcome = { ready: true } | { ready: false; reason: string };
 /** A part of the protocol run beside the divisions (the council across the circle). */
 export interface CircleExtension {
   /** Handles a checked message if it is one of this extension's; throws PeerFault when it breaks a rule. */
-  receive(peer: Peer, message: PeerMessage): boolean | Promise<boolean>;
+  receive?(peer: Peer, message: PeerMessage): boolean | Promise<boolean>;
+  /** A connection was accepted (before its hello): for protocols on channels of their own. */
+  connected?(publicKey: string, socket: SwarmSocket): void;
+  /** A peer said hello. */
+  met?(peer: Peer): void;
   peerGone?(key: string): void;
+  /** The circle stopped (left, or the app is closing). */
+  stopped?(): Promise<void>;
 }
 
 export class SwarmService {
@@ -216,6 +223,7 @@ export class SwarmService {
       onPeer: (peer) => this.#met(peer),
       onPeerGone: (key) => this.#gone(key),
       onMessage: (peer, message) => this.#receive(peer, message),
+      onConnection: (key, socket) => this.#extensions.forEach((e) => e.connected?.(key, socket)),
     });
     this.#circle = swarmCircle;
     this.#offDivided = this.hub.on('agent.divided', ({ childId }) => {
@@ -235,6 +243,7 @@ export class SwarmService {
       waiter.settle({ ready: false, reason: 'the circle was left' });
     }
     await circle?.leave();
+    for (const extension of this.#extensions) await extension.stopped?.();
   }
 
   /** Room this installation offers its peers: its capacity less the agents it hosts. */
@@ -304,6 +313,7 @@ export class SwarmService {
   #met(peer: Peer): void {
     notePeer(this.#db, peer, this.options.now());
     this.#changed();
+    for (const extension of this.#extensions) extension.met?.(peer);
     // Finish what a lost connection left open: commits not yet answered, offers not yet decided.
     for (const t of listTransfers(this.#db, { peer: peer.publicKey, states: ['committed', 'ready'] })) {
       if (t.direction === 'out' && t.state === 'committed') this.#circle?.send(peer.publicKey, { t: 'commit', key: t.key });
@@ -376,7 +386,7 @@ export class SwarmService {
   }
 
   async #extend(peer: Peer, message: PeerMessage): Promise<void> {
-    for (const extension of this.#extensions) if (await extension.receive(peer, message)) return;
+    for (const extension of this.#extensions) if (await extension.receive?.(peer, message)) return;
     throw new PeerFault(`a ${message.t} message, which this installation does not take`);
   }
 

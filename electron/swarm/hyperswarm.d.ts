@@ -94,3 +94,35 @@ declare module 'compact-encoding' {
   const c: { raw: Encoding };
   export default c;
 }
+
+declare module 'hypercore' {
+  import type { EventEmitter } from 'node:events';
+  /** A signed append-only log (Holepunch). */
+  export default class Hypercore extends EventEmitter {
+    static key(publicKey: Buffer): Buffer;
+    readonly key: Buffer;
+    readonly length: number;
+    readonly writable: boolean;
+    ready(): Promise<void>;
+    append(block: unknown): Promise<{ length: number }>;
+    get(index: number, options?: { wait?: boolean; timeout?: number }): Promise<unknown>;
+    update(options?: { wait?: boolean }): Promise<boolean>;
+    download(range?: { start?: number; end?: number }): { done(): Promise<void>; destroy(): void };
+    close(): Promise<void>;
+    on(event: 'append', listener: () => void): this;
+  }
+}
+
+declare module 'corestore' {
+  import type { Duplex } from 'node:stream';
+  import type Hypercore from 'hypercore';
+  import type { KeyPair } from 'hyperdht';
+  /** Many Hypercores in one folder, replicated together over a connection (Holepunch). */
+  export default class Corestore {
+    constructor(storage: string);
+    get(options: { keyPair?: KeyPair; key?: Buffer; valueEncoding?: 'json' | 'binary' }): Hypercore;
+    replicate(stream: Duplex): Duplex;
+    ready(): Promise<void>;
+    close(): Promise<void>;
+  }
+}

@@ -4,48 +4,21 @@
 // the asker's questions), the pick sent to that home as feedback; a home that goes away
 // mid-answer is reported, not fatal; a peer sending answers or verdicts nobody asked for is cut off.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import Hyperswarm from 'hyperswarm';
 import DHT from 'hyperdht';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPathsFrom } from '../../electron/paths/build-paths.node';
-import { addModel } from '../../electron/services/model-registry.node';
+import { describe, expect, it } from 'vitest';
 import { replies } from '../../electron/store/conversations.node';
 import { PROTOCOL_VERSION } from '../../electron/swarm/frames.std';
 import { decodeInvite } from '../../electron/swarm/invite.std';
 import { insertGenesis } from '../helpers/genesis';
-import { makeTempDir } from '../helpers/temp-dir';
-import { tinyModel } from '../helpers/tiny-model';
-import { circleWire, swarmInstallation, swarmTestnet } from '../helpers/swarm-installation';
+import { circleWire, swarmWithModel } from '../helpers/swarm-installation';
 import { until } from '../helpers/wait-for';
 
-const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
-const net = swarmTestnet();
-const { cleanups } = net;
-let modelDir: ReturnType<typeof makeTempDir>;
-let modelPath: string;
-
-beforeAll(async () => {
-  modelDir = makeTempDir();
-  modelPath = join(modelDir.path, 'tiny.gguf');
-  await tinyModel(modelPath, 5, 'llama', 2048);
-}, 60_000);
-afterAll(() => modelDir.remove());
-
-async function installation(name: string) {
-  const installed = await swarmInstallation(net.testnet, name, cleanups, { paths });
-  await addModel(installed.db, modelPath, Date.now());
-  return installed;
-}
+const { net, installation, circleOfTwo } = swarmWithModel();
 
 describe('a council across the circle', () => {
   it("asks agents on both installations; the peer's member answers at home, and the pick reaches it there", async () => {
-    const ana = await installation('Ana');
-    const ben = await installation('Ben');
-    ben.services.swarm.join(ana.services.swarm.invite());
-    await ana.services.swarm.start();
-    await ben.services.swarm.start();
-    await until(() => ana.services.swarm.onlinePeers().length === 1 && ben.services.swarm.onlinePeers().length === 1, 'both to meet');
+    const { ana, ben } = await circleOfTwo();
     const ada = ana.services.agents.life.birth(insertGenesis(ana.db), 'Ada');
     const bohr = ben.services.agents.life.birth(insertGenesis(ben.db), 'Bohr');
 
@@ -80,7 +53,7 @@ describe('a council across the circle', () => {
     // A peer that lists one agent, then vanishes when asked.
     const uid = randomBytes(32).toString('hex');
     const swarm = new Hyperswarm({ keyPair: DHT.keyPair(randomBytes(32)), dht: net.testnet.createNode() });
-    cleanups.push(() => swarm.destroy());
+    net.cleanups.push(() => swarm.destroy());
     swarm.on('connection', (socket) => {
       socket.on('error', () => {});
       const wire = circleWire(socket, (message) => {
@@ -102,7 +75,7 @@ describe('a council across the circle', () => {
       [{ t: 'verdict', key: randomBytes(16).toString('hex'), value: 1 }, 'a verdict on an answer it never asked for'],
     ] as const) {
       const rogue = new Hyperswarm({ dht: net.testnet.createNode() });
-      cleanups.push(() => rogue.destroy());
+      net.cleanups.push(() => rogue.destroy());
       const before = cy.log.length;
       rogue.on('connection', (socket) => {
         socket.on('error', () => {});
