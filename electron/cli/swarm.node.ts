@@ -3,10 +3,11 @@
 // run it too). Joining is the opt-in: until then nothing leaves this machine.
 import { shortKey } from '../identity/short-key.std';
 import { AppServices } from '../services/app-services.node';
+import { simulateSwarm } from '../swarm/swarm-simulation.node';
 import type { SwarmStatus } from '../api/contract.std';
 import { stopSignal, UsageError, type CliContext, type Command } from './command.node';
 
-const ACTIONS = ['invite', 'join', 'status', 'leave', 'remove', 'run'] as const;
+const ACTIONS = ['invite', 'join', 'status', 'leave', 'remove', 'run', 'simulate'] as const;
 
 function openServices(context: CliContext, bootstrap: unknown, name: unknown): Promise<AppServices> {
   return AppServices.create({
@@ -45,10 +46,24 @@ export function printSwarmStatus(status: SwarmStatus, out: (line: string) => voi
 export const swarmCommand: Command = {
   name: 'swarm',
   summary: "Circles of friends' installations on Hyperswarm: invite, join, status, remove a peer, leave, or run one headless",
-  usage: 'invite | join CODE | status [--json] | remove PEER | leave | run [--bootstrap HOST:PORT,…] [--name NAME]',
-  options: { json: { type: 'boolean' }, bootstrap: { type: 'string' }, name: { type: 'string' } },
+  usage: 'invite | join CODE | status [--json] | remove PEER | leave | run [--bootstrap HOST:PORT,…] [--name NAME] | simulate [--peers N] [--agents-per-peer N] [--generations G] [--questions Q] [--seed S] [--json]',
+  options: {
+    json: { type: 'boolean' },
+    bootstrap: { type: 'string' },
+    name: { type: 'string' },
+    peers: { type: 'string' },
+    'agents-per-peer': { type: 'string' },
+    generations: { type: 'string' },
+    questions: { type: 'string' },
+    seed: { type: 'string' },
+  },
   optionHelp: {
-    json: { text: 'status: print JSON' },
+    json: { text: 'status, simulate: print JSON' },
+    peers: { value: 'N', text: 'simulate: installations in the circle (default 10000)' },
+    'agents-per-peer': { value: 'N', text: 'simulate: agents each starts with (default 100)' },
+    generations: { value: 'G', text: 'simulate: generations (default 20)' },
+    questions: { value: 'Q', text: 'simulate: questions asked across the circle per generation (default 2000)' },
+    seed: { value: 'S', text: 'simulate: any text; the same seed gives the same run (default "lightseed")' },
     bootstrap: { value: 'HOST:PORT,…', text: 'run: HyperDHT bootstrap nodes of a private network (default: the public ones)' },
     name: { value: 'NAME', text: "run: what this installation calls itself to its peers (default: the computer's name)" },
   },
@@ -56,6 +71,7 @@ export const swarmCommand: Command = {
     if (!ACTIONS.includes(action as (typeof ACTIONS)[number])) throw new UsageError(`swarm needs one of ${ACTIONS.join(', ')}: lightseed swarm invite`);
     if (action === 'join' && !argument) throw new UsageError('swarm join needs the invite code a friend gave you: lightseed swarm join lightseed-circle:…');
     if (action === 'remove' && !argument) throw new UsageError('swarm remove needs the peer: its key (or the start of it) or its name, as lightseed swarm status shows them.');
+    if (action === 'simulate') return simulate(values, context);
     await using services = await openServices(context, values.bootstrap, values.name);
     const swarm = services.swarm;
     switch (action) {
@@ -102,3 +118,45 @@ export const swarmCommand: Command = {
     }
   },
 };
+
+/** `swarm simulate`: the swarm without the model (swarm/swarm-simulation.node.ts), a line per generation. */
+function simulate(values: Record<string, unknown>, context: CliContext): number {
+  const number = (name: string, fallback: number, max: number) => {
+    const value = values[name];
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}.`);
+    return n;
+  };
+  const peers = number('peers', 10_000, 100_000);
+  const agentsPerPeer = number('agents-per-peer', 100, 10_000);
+  if (peers * agentsPerPeer > 20_000_000) throw new UsageError('--peers × --agents-per-peer is at most 20,000,000 agents.');
+  const options = {
+    peers,
+    agentsPerPeer,
+    generations: number('generations', 20, 10_000),
+    questions: number('questions', 2000, 1_000_000),
+    k: 3,
+    seed: typeof values.seed === 'string' ? values.seed : 'lightseed',
+  };
+  if (!values.json) context.out('generation     agents  divisions  hit rate  member fitness  picked quality  memories  msgs/question  KiB/question');
+  for (const g of simulateSwarm(options)) {
+    if (context.stdout.closed.aborted) break; // `| head`: the reader has its lines
+    if (values.json) context.out(JSON.stringify(g));
+    else {
+      context.out(
+        [
+          String(g.generation).padStart(10),
+          g.agents.toLocaleString('en').padStart(10),
+          String(g.divisions).padStart(10),
+          g.hitRate.toFixed(3).padStart(9),
+          g.memberFitness.toFixed(3).padStart(15),
+          g.pickedQuality.toFixed(3).padStart(15),
+          String(g.memories).padStart(9),
+          g.messagesPerQuestion.toFixed(1).padStart(14),
+          (g.bytesPerQuestion / 1024).toFixed(1).padStart(13),
+        ].join(' '),
+      );
+    }
+  }
+  return 0;
+}

@@ -16,6 +16,7 @@ import { shortKey } from '../identity/short-key.std';
 import type { Peer } from '../swarm/circle.node';
 import { PeerFault } from '../swarm/circle.node';
 import { MAX_ROSTER, type PeerMessage } from '../swarm/frames.std';
+import { rosterPeers } from '../swarm/roster.std';
 import { aliveAgents, rateMemoryOf } from '../store/agent-state.node';
 import {
   addCircleAnswer,
@@ -86,7 +87,8 @@ export class CircleCouncil implements CircleExtension {
   ): Promise<{ userMessage: Message; members: CircleMember[]; done: Promise<{ local: TurnResult[]; remote: CircleAnswer[] }> }> {
     const text = input.text.trim();
     if (!text) throw new ApiError('invalid_params', 'Ask something: the question is empty.');
-    const peers = this.swarm.onlinePeers();
+    const stream = new SeedStream(await this.options.draw(32), 'council');
+    const peers = rosterPeers(this.swarm.onlinePeers(), () => stream.uniform());
     const rosters = await Promise.all(peers.map(async (peer) => ({ peer, agents: await this.#roster(peer) })));
     const homes = this.swarm.homes();
     const candidates: ({ home: 'here'; agent: Agent; fitness: number } | { home: 'peer'; peer: Peer; entry: RosterEntry; fitness: number })[] = [
@@ -96,7 +98,6 @@ export class CircleCouncil implements CircleExtension {
       ...rosters.flatMap(({ peer, agents }) => agents.map((entry) => ({ home: 'peer' as const, peer, entry, fitness: entry.fitness }))),
     ];
     if (candidates.length === 0) throw new ApiError('failed_precondition', 'No living agent here or on an online peer to ask.');
-    const stream = new SeedStream(await this.options.draw(32), 'council');
     const chosen = drawCouncil(candidates.map((c, id) => ({ id, fitness: c.fitness })), input.k, () => stream.uniform()).map((i) => candidates[i]!);
     if (chosen.some((c) => c.home === 'here')) await this.inference.use();
     const userMessage = this.agents.chat.addUserMessage(text, input.conversationId, input.parentId);

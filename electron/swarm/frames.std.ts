@@ -15,7 +15,7 @@ const Capacity = z.number().int().min(0).max(1_000_000);
 /** A council question's id for one member: 16 random bytes. */
 const AskKey = z.string().regex(/^[0-9a-f]{32}$/);
 /** The most agents a peer lists for a council draw (its fittest). */
-export const MAX_ROSTER = 64;
+export const MAX_ROSTER = 16;
 
 export const PeerMessage = z.discriminatedUnion('t', [
   /** The first message on a connection: who this installation calls itself and how many agents it would host. */

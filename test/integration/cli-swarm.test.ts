@@ -59,6 +59,20 @@ describe('lightseed swarm', () => {
     expect(cli(benDir, 'run').stderr).toMatch(/Not in a circle/);
   });
 
+  it('simulates a swarm without the model, the same for the same seed', () => {
+    const args = ['simulate', '--peers', '50', '--agents-per-peer', '10', '--generations', '3', '--questions', '50', '--seed', 'demo'];
+    const json = cli(anaDir, ...args, '--json');
+    expect(json.status).toBe(0);
+    const lines = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { generation: number; agents: number; hitRate: number });
+    expect(lines.map((g) => g.generation)).toEqual([1, 2, 3]);
+    expect(lines[0]!.agents).toBeGreaterThanOrEqual(500);
+    expect(cli(anaDir, ...args, '--json').stdout).toBe(json.stdout);
+    const table = cli(anaDir, ...args).stdout.split('\n');
+    expect(table[0]).toMatch(/^generation +agents +divisions +hit rate/);
+    expect(table).toHaveLength(5);
+    expect(cli(anaDir, 'simulate', '--peers', '0').stderr).toMatch(/--peers must be a whole number from 1 to 100000/);
+  });
+
   it('joins by invite code; a headless peer in its own process hosts a divided child', async () => {
     const invite = cli(anaDir, 'invite');
     expect(invite.status).toBe(0);
