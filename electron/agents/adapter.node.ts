@@ -5,6 +5,7 @@
 // is its parent's plus noise, 1% of a weight's size per generation. When written,
 // A is scaled by 1/√in and B by g so that B·A has an RMS of ε times the base weights'
 // (ε from the voice's quirk), whatever the model.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,7 +71,9 @@ export interface MaterialisedAdapter {
 }
 
 async function writeAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // A temporary file of its own per writer: two turns may compute the same file at once (a
+  // council's members answering together); both write the same bytes, and the last rename wins.
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await write(tmp);
     await rename(tmp, path);

@@ -94,10 +94,14 @@ export async function salvageDatabase(path: string, destination: string, list: r
       await using fresh = await Database.open({ path: destination, migrations: list.slice(0, version) });
       const db = fresh.connection;
       db.pragma('foreign_keys = OFF'); // rows arrive table by table; a parent may be among the lost
+      // A vector table's rows are copied through the table itself; its shadow tables (NAME_chunks,
+      // NAME_info…) are sqlite-vec's own and refuse writes.
+      const virtual = db.prepare<unknown[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'").pluck().all();
       const names = db
-        .prepare<unknown[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'memory_vec_%' ORDER BY rootpage")
+        .prepare<unknown[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rootpage")
         .pluck()
-        .all();
+        .all()
+        .filter((name) => !virtual.some((v) => name.startsWith(`${v}_`)));
       for (const name of names) tables.push(copyTable(old, db, name));
     }
     // Brought up to this build's schema by the usual path.

@@ -12,6 +12,9 @@ import Protomux from 'protomux';
 import { encodeFrame, FrameError, FrameReader, MAX_FRAME_BYTES, PROTOCOL_VERSION, type PeerMessage } from './frames.std';
 import { shortKey } from '../identity/short-key.std';
 
+/** When to look for the circle's peers again after joining, besides Hyperswarm's own every 10 minutes. */
+const EARLY_LOOKUPS_MS = [1500, 4000, 10_000, 30_000, 90_000];
+
 /** Messages a peer may send per second on average, and in a burst. */
 export const RATE_PER_SECOND = 20;
 export const RATE_BURST = 60;
@@ -93,6 +96,7 @@ export class Circle {
   readonly #swarm: Hyperswarm;
   readonly #removed: Set<string>;
   readonly #connections = new Map<string, Connection>();
+  #refresher: NodeJS.Timeout | undefined;
   /** Per peer, since this circle started (kept across its reconnections). */
   readonly #traffic = new Map<string, Traffic>();
 
@@ -156,7 +160,19 @@ export class Circle {
 
   /** Announces this installation on the topic and looks for its peers. */
   async join(): Promise<void> {
-    await this.#swarm.join(Buffer.from(this.options.topic), { server: true, client: true }).flushed();
+    const discovery = this.#swarm.join(Buffer.from(this.options.topic), { server: true, client: true });
+    await discovery.flushed();
+    // Hyperswarm looks for the topic again every 10 minutes; installations that joined at the same
+    // moment each looked before the other announced, so look again soon, then less often.
+    const again = (delays: readonly number[]) => {
+      if (delays.length === 0) return;
+      this.#refresher = setTimeout(() => {
+        discovery.refresh().catch(() => {}); // a lookup that fails is retried by the next one
+        again(delays.slice(1));
+      }, delays[0]);
+      this.#refresher.unref();
+    };
+    again(EARLY_LOOKUPS_MS);
   }
 
   /** Refuses a peer from now on and closes its connection. */
@@ -166,6 +182,7 @@ export class Circle {
   }
 
   async leave(): Promise<void> {
+    clearTimeout(this.#refresher);
     await this.#swarm.destroy();
   }
 

@@ -45,6 +45,8 @@ declare module 'hyperswarm' {
   }
   export interface Discovery {
     flushed(): Promise<void>;
+    /** Announces and looks up the topic again now. */
+    refresh(options?: { server?: boolean; client?: boolean }): Promise<void>;
     destroy(): Promise<void>;
   }
   export interface SwarmOptions {

@@ -1,7 +1,7 @@
 // An agent's identity from seeds: traits, adapter weights and memory vector are pure
 // functions of the seed chain, and mutations have the configured statistics.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterShapeOf, type AdapterShape } from '../../../electron/agents/adapter-shape.node';
@@ -10,6 +10,7 @@ import {
   adapterParameterCount,
   materialiseAdapter,
   mutateAdapterParameters,
+  noiseAdapterPath,
   rootAdapterParameters,
   voiceTokenBias,
 } from '../../../electron/agents/adapter.node';
@@ -111,6 +112,17 @@ describe('adapters', () => {
     expect(shape.weightRms.attn_q).toBeGreaterThan(0.04);
     expect(shape.weightRms.attn_q).toBeLessThan(0.06);
     expect(shape.biasableTokens.length).toBe(256);
+  });
+
+  it('are written whole when two turns compute the same files at once (a council answering together)', async () => {
+    const cacheDir = join(dir.path, 'together');
+    const paths = await Promise.all([0, 0, 1, 1, 0].map((index) => noiseAdapterPath(index, shape, cacheDir)));
+    expect(new Set(paths).size).toBe(2);
+    const chain = chainOf(seedOf('together'), seedOf('t1'));
+    const both = await Promise.all([0, 1].map(() => materialiseAdapter({ chain, traits: traitsFromChain(chain), rank: 4, shape, cacheDir })));
+    expect(both[0]!.path).toBe(both[1]!.path);
+    expect((await readGguf(both[0]!.path)).tensors.length).toBeGreaterThan(0);
+    expect(readdirSync(join(cacheDir, shape.key)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('are the same bytes for the same chain, whether computed from the root or from a cached ancestor', async () => {
