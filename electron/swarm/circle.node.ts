@@ -167,7 +167,7 @@ export class Circle {
     const again = (delays: readonly number[]) => {
       if (delays.length === 0) return;
       this.#refresher = setTimeout(() => {
-        discovery.refresh().catch(() => {}); // a lookup that fails is retried by the next one
+        discovery.refresh().catch((error: unknown) => this.options.log(`Looking for the circle's peers failed, and is tried again later: ${(error as Error).message}`));
         again(delays.slice(1));
       }, delays[0]);
       this.#refresher.unref();
