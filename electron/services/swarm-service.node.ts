@@ -24,7 +24,7 @@ import { MAX_BUNDLE_CHARS, type PeerMessage } from '../swarm/frames.std';
 import { decodeInvite, encodeInvite, InviteError } from '../swarm/invite.std';
 import { BundleError, exportBundle, importBundle } from '../store/agent-bundle.node';
 import type { Database } from '../store/database.node';
-import { agentWithUid, archiveAgent, getAgent, livingAgentNamed } from '../store/lineage.node';
+import { agentWithUid, ancestors, archiveAgent, getAgent, livingAgentNamed } from '../store/lineage.node';
 import { nextFreeName } from '../agents/profile.std';
 import {
   deleteCircle,
@@ -35,12 +35,16 @@ import {
   insertTransfer,
   listPeers,
   listTransfers,
+  markLineageSent,
   moveTransfer,
   notePeer,
+  originsOf,
+  queueLineage,
   readCircle,
   removedPeers,
   removePeer,
   setHome,
+  unsentLineage,
   updateCircle,
   writeCircle,
   type TransferRow,
@@ -227,8 +231,10 @@ export class SwarmService {
     });
     this.#circle = swarmCircle;
     this.#offDivided = this.hub.on('agent.divided', ({ childId }) => {
-      if (!readCircle(this.#db)?.placeChildren) return;
-      this.placeChild(childId).catch((error: unknown) => this.options.log(`A child could not be placed on a peer: ${(error as Error).message}`));
+      void (async () => {
+        const placement = readCircle(this.#db)?.placeChildren ? await this.placeChild(childId) : undefined;
+        this.#shareLineage(childId, placement);
+      })().catch((error: unknown) => this.options.log(`A child could not be placed on a peer, or its family told: ${(error as Error).message}`));
     });
     await swarmCircle.join();
   }
@@ -310,9 +316,67 @@ export class SwarmService {
     this.hub.emit('swarm.changed', { peers, online: this.#circle?.peers.length ?? 0 });
   }
 
+  /**
+   * Tells the peers the child's line came from (each that placed one of its ancestors here)
+   * about the child, so their family trees show it: now if they are online, else when they are.
+   */
+  #shareLineage(childId: number, placement: Placement | undefined): void {
+    const line = ancestors(this.#db, childId).map((a) => a.id);
+    const self = this.identity().publicKey;
+    for (const origin of originsOf(this.#db, line)) {
+      if (placement?.placed && placement.peer === origin) continue; // it lives there now
+      queueLineage(this.#db, childId, origin, placement?.placed ? placement.peer : self);
+    }
+    for (const peer of this.#circle?.peers ?? []) this.#sendLineage(peer.publicKey);
+  }
+
+  #sendLineage(peer: string): void {
+    for (const { agentId, home } of unsentLineage(this.#db, peer)) {
+      const bundle = JSON.stringify(signBundle(exportBundle(this.#db, agentId, this.options.now()), this.identity()));
+      if (bundle.length > MAX_BUNDLE_CHARS) {
+        markLineageSent(this.#db, agentId, peer, this.options.now()); // too big for one message: that branch stays unknown there
+        continue;
+      }
+      if (!this.#circle?.send(peer, { t: 'lineage', bundle, home })) return;
+      markLineageSent(this.#db, agentId, peer, this.options.now());
+    }
+  }
+
+  /** A peer tells of a descendant of an agent placed there: kept as its copy, living where the peer says. */
+  #lineageFrom(peer: Peer, text: string, home: string): void {
+    let checked;
+    try {
+      checked = checkedBundle(text, this.options.now());
+    } catch (error) {
+      if (error instanceof BundleError) throw new PeerFault(`a family tree entry that fails its checks (${error.message})`);
+      throw error;
+    }
+    if (checked.signer !== peer.publicKey) throw new PeerFault('a family tree entry signed by another installation');
+    const placed = homesAbroad(this.#db);
+    const fromHere = checked.bundle.lineage.some((a) => {
+      const local = agentWithUid(this.#db, a.uid);
+      return local !== undefined && placed.get(local.id) === peer.publicKey;
+    });
+    if (!fromHere) throw new PeerFault('a family tree entry for agents this installation never placed there');
+    if (agentWithUid(this.#db, checked.bundle.agent.uid)) return; // told before, or it came here itself
+    const now = this.options.now();
+    const db = this.#db;
+    db.transaction(() => {
+      // Ancestors not told of yet come along: they live with the peer that told.
+      const fresh = checked.bundle.lineage.filter((a) => !agentWithUid(db, a.uid)).map((a) => a.uid);
+      const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+      for (const [id, where] of [...fresh.map((uid) => [agentWithUid(db, uid)!.id, peer.publicKey] as const), [result.agentId, home] as const]) {
+        if (getAgent(db, id)!.state === 'alive') archiveAgent(db, id, now);
+        setHome(db, id, where);
+      }
+    })();
+    this.#changed();
+  }
+
   #met(peer: Peer): void {
     notePeer(this.#db, peer, this.options.now());
     this.#changed();
+    this.#sendLineage(peer.publicKey);
     for (const extension of this.#extensions) extension.met?.(peer);
     // Finish what a lost connection left open: commits not yet answered, offers not yet decided.
     for (const t of listTransfers(this.#db, { peer: peer.publicKey, states: ['committed', 'ready'] })) {
@@ -380,6 +444,8 @@ export class SwarmService {
         if (t?.state !== 'offered') this.#circle?.send(from, decided ? { t: 'commit', key: message.key } : { t: 'abort', key: message.key });
         return;
       }
+      case 'lineage':
+        return this.#lineageFrom(peer, message.bundle, message.home);
       default:
         return this.#extend(peer, message);
     }

@@ -197,3 +197,26 @@ export function agentHomes(db: ReadableDB, agentIds?: readonly number[]): Map<nu
   const wanted = agentIds && new Set(agentIds);
   return new Map(rows.filter((r) => !wanted || wanted.has(r.agent_id)).map((r) => [r.agent_id, { peer: r.peer, name: r.name ?? `${r.peer.slice(0, 4)}·${r.peer.slice(4, 8)}` }]));
 }
+
+/** The peers an agent's line came from: those that placed one of its ancestors (or it) here. */
+export function originsOf(db: ReadableDB, ancestorIds: readonly number[]): string[] {
+  if (ancestorIds.length === 0) return [];
+  return db
+    .prepare<unknown[], string>(
+      `SELECT DISTINCT peer FROM swarm_transfer WHERE direction = 'in' AND state = 'born' AND agent_id IN (${ancestorIds.map(() => '?').join(', ')})`,
+    )
+    .pluck()
+    .all(...ancestorIds);
+}
+
+export function queueLineage(db: WritableDB, agentId: number, peer: string, home: string): void {
+  db.prepare('INSERT INTO swarm_lineage_out (agent_id, peer, home) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(agentId, peer, home);
+}
+
+export function unsentLineage(db: ReadableDB, peer: string): { agentId: number; home: string }[] {
+  return db.prepare<[string], { agent_id: number; home: string }>('SELECT agent_id, home FROM swarm_lineage_out WHERE peer = ? AND sent_at IS NULL ORDER BY agent_id').all(peer).map((r) => ({ agentId: r.agent_id, home: r.home }));
+}
+
+export function markLineageSent(db: WritableDB, agentId: number, peer: string, at: number): void {
+  db.prepare('UPDATE swarm_lineage_out SET sent_at = ? WHERE agent_id = ? AND peer = ?').run(at, agentId, peer);
+}

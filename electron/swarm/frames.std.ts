@@ -34,6 +34,8 @@ export const PeerMessage = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('abort'), key: Key }),
   z.strictObject({ t: z.literal('born'), key: Key }),
   z.strictObject({ t: z.literal('query'), key: Key }),
+  /** A descendant of an agent the receiver placed here: its signed bundle, and where it lives. */
+  z.strictObject({ t: z.literal('lineage'), bundle: z.string().max(MAX_BUNDLE_CHARS), home: Key }),
   // A council across the circle: the asker asks each peer for its living agents and their
   // fitness, draws the members among everyone's, asks each member's home for its answer, and
   // sends each home the verdict (the pick) on its agent's answer.

@@ -84,12 +84,24 @@ describe('divisions across a circle', () => {
     // Ben's room shrank by one, and Ana heard it.
     await until(() => ana.services.swarm.status().peers[0]!.capacity === 9, "Ben's new room");
 
+    // The child divides on Ben's machine and its child stays there: Ana's family tree learns of it, living on Ben.
+    ben.db.prepare('UPDATE swarm_circle SET place_children = 0').run();
+    const grandchild = await ben.services.agents.life.divide(hosted[0]!.agentId, 'test');
+    await until(() => ana.db.prepare('SELECT count(*) FROM agent WHERE uid = ?').pluck().get(grandchild.uid) === 1, "Ana's copy of the grandchild");
+    const copy = ana.db.prepare('SELECT id, state, parent_id AS parentId, signer FROM agent WHERE uid = ?').get(grandchild.uid) as { id: number; state: string; parentId: number; signer: string };
+    expect(copy).toMatchObject({ state: 'archived', parentId: child.id, signer: ben.services.identity.publicKey });
+    const tree = ana.services.agents.lineage.tree({ rootId: parent.id });
+    expect(tree.homes).toEqual({ [child.id]: 'Ben', [copy.id]: 'Ben' });
+    expect(ana.services.agents.view.summary(ana.services.agents.life.agent(copy.id)).home).toEqual({ peer: ben.services.identity.publicKey, name: 'Ben' });
+    expect(ben.db.prepare('SELECT sent_at IS NOT NULL FROM swarm_lineage_out WHERE agent_id = ?').pluck().get(grandchild.id)).toBe(1);
+    ben.db.prepare('UPDATE swarm_circle SET place_children = 1').run();
+
     // A second child of the same parent goes the same way; nothing is pending afterwards.
     const second = await ana.services.agents.life.divide(parent.id, 'test');
     await until(() => ana.services.swarm.status().abroad.filter((a) => a.state === 'born').length === 2, 'the second child');
     expect(ben.db.prepare('SELECT count(*) FROM agent WHERE uid = ?').pluck().get(second.uid)).toBe(1);
-    // What crossed: the hellos, two offers (a bundle each), readies, commits, borns and Ben's new room.
-    expect(ana.services.swarm.status().peers[0]!.traffic).toMatchObject({ messagesOut: 5, messagesIn: 7 });
+    // What crossed: the hellos, two offers (a bundle each), readies, commits, borns, Ben's new room and the grandchild's entry.
+    expect(ana.services.swarm.status().peers[0]!.traffic).toMatchObject({ messagesOut: 5, messagesIn: 8 });
     expect(ana.services.swarm.status().pending).toEqual([]);
     expect(ben.services.swarm.status().pending).toEqual([]);
     expect(ana.log.concat(ben.log).filter((l) => /cut off/.test(l))).toEqual([]);
@@ -182,6 +194,16 @@ describe('divisions across a circle', () => {
     await until(() => eve.log.length > cut, "Eve's log of the replay");
     expect(eve.log.at(-1)).toMatch(/cut off: it sent an offer of an agent that was offered before \([0-9a-f]{12}…\): a replay\.$/);
     expect(eve.db.prepare('SELECT count(*) FROM agent WHERE uid = ?').pluck().get(fayAgent.uid)).toBe(1);
+
+    // Back, Fay tells of a descendant of an agent Eve never placed with her: cut off, nothing kept.
+    const fayAgain = await handPeer(topic, identitySeed(fay.dir.path), 0);
+    await until(() => fayAgain.connected(), 'Fay to be back');
+    const told = eve.log.length;
+    const fayChild = await fay.services.agents.life.divide(fayAgent.id, 'test');
+    fayAgain.send({ t: 'lineage', bundle: JSON.stringify(signBundle(exportBundle(fay.db, fayChild.id, Date.now()), fay.services.identity)), home: fay.services.identity.publicKey });
+    await until(() => eve.log.length > told, "Eve's log of the family tree entry");
+    expect(eve.log.at(-1)).toMatch(/cut off: it sent a family tree entry for agents this installation never placed there\.$/);
+    expect(eve.db.prepare('SELECT count(*) FROM agent WHERE uid = ?').pluck().get(fayChild.uid)).toBe(0);
 
     // Removed, Fay is refused from then on.
     eve.services.swarm.remove(identityFromSeed(identitySeed(fay.dir.path)).publicKey);
