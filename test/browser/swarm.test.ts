@@ -81,6 +81,13 @@ describe('the Swarm view', () => {
     await until(() => ben.services.agents.life.fitnessOf(ben.services.agents.life.agent(bohr.id)) > before, "Bohr's fitness to rise at Ben's");
   }, 120_000);
 
+  it("draws agents that live on a peer apart in the family tree (Bohr, whose child lives here, lives on Ben's machine)", async () => {
+    await app.page.getByRole('link', { name: 'Family tree' }).click();
+    await expect.poll(() => app.page.locator('.legend').textContent(), { timeout: 30_000 }).toMatch(/lives on a peer/);
+    await app.page.screenshot({ path: join(SCREENSHOTS, 'swarm-tree.png') });
+    await app.page.getByRole('link', { name: 'Swarm' }).click();
+  }, 60_000);
+
   it('removes Ben, then leaves the circle', async () => {
     const peers = app.page.getByRole('region', { name: 'Peers' });
     await peers.getByRole('button', { name: 'Remove' }).click();
