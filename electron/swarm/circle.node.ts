@@ -225,7 +225,11 @@ export class Circle {
     if (!channel) return;
     const connection: Connection = { socket, send: channel.send, tokens: RATE_BURST, refilledAt: Date.now() };
     this.#connections.set(key, connection);
-    socket.on('error', () => {}); // a reset or timeout ends the connection; 'close' says so
+    socket.on('error', (error: Error & { code?: string }) => {
+      // A reset or a timeout (a system error code) ends the connection quietly, and 'close' says
+      // so; anything else is the peer's bytes failing to decode as the connection's channels.
+      if (!error.code) this.options.log(`Peer ${who} was cut off: it sent bytes that are not the circle's protocol (${error.message}).`);
+    });
     socket.on('close', () => {
       if (this.#connections.get(key) !== connection) return;
       this.#connections.delete(key);

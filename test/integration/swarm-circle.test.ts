@@ -113,6 +113,19 @@ describe('a circle on a local HyperDHT testnet', () => {
       expect(ana.log.at(-1)).toMatch(new RegExp(`^Peer [0-9a-f]{4}·[0-9a-f]{4} was cut off: it sent ${why.replace(/[()]/g, '\\$&')}`));
       await rogue.destroy();
     }
+    // Bytes that are not even the connection's channels (no Protomux framing at all).
+    const garbage = new Hyperswarm({ dht: testnet.createNode() });
+    swarms.push(garbage);
+    const beforeGarbage = ana.log.length;
+    garbage.on('connection', (socket) => {
+      socket.on('error', () => {});
+      socket.write(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3));
+    });
+    await garbage.join(topic, { server: false, client: true }).flushed();
+    await until(() => ana.log.length > beforeGarbage, "Ana's log of the garbage");
+    expect(ana.log.at(-1)).toMatch(/^Peer [0-9a-f]{4}·[0-9a-f]{4} was cut off: it sent bytes that are not the circle's protocol \(.+\)\.$/);
+    await garbage.destroy();
+
     // A flood: more messages at once than the burst allows.
     const flood = new Hyperswarm({ dht: testnet.createNode() });
     swarms.push(flood);
