@@ -12,7 +12,6 @@ import type { CircleAnswerView } from '../api/contract.std';
 import { drawCouncil } from '../agents/council.std';
 import { currentFitness } from '../agents/fitness.std';
 import { SeedStream } from '../agents/seed-stream.node';
-import { shortKey } from '../identity/short-key.std';
 import type { Peer } from '../swarm/circle.node';
 import { PeerFault } from '../swarm/circle.node';
 import { MAX_ROSTER, type PeerMessage } from '../swarm/frames.std';
@@ -133,7 +132,7 @@ export class CircleCouncil implements CircleExtension {
   /** An answer as the API shows it: with its home's name. */
   view(answer: CircleAnswer): CircleAnswerView {
     const { id, questionId, peer, agentName, fitness, state, content, reason, verdict } = answer;
-    return { id, questionId, peer, peerName: this.#peerName(peer), agentName, fitness, state, content, reason, verdict };
+    return { id, questionId, peer, peerName: this.swarm.peerName(peer), agentName, fitness, state, content, reason, verdict };
   }
 
   /**
@@ -211,14 +210,10 @@ export class CircleCouncil implements CircleExtension {
   peerGone(key: string): void {
     for (const [askKey, waiter] of this.#answers) {
       if (waiter.peer !== key) continue;
-      settleCircleAnswer(this.#db, askKey, { reason: `${this.#peerName(key)} went away before answering` }, this.options.now());
+      settleCircleAnswer(this.#db, askKey, { reason: `${this.swarm.peerName(key)} went away before answering` }, this.options.now());
       waiter.settle();
     }
     this.#rosters.get(key)?.([]);
-  }
-
-  #peerName(key: string): string {
-    return this.swarm.status().peers.find((p) => p.publicKey === key)?.name ?? shortKey(key);
   }
 
   receive(peer: Peer, message: PeerMessage): boolean {

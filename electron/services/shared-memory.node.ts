@@ -102,7 +102,7 @@ export class SharedMemory implements CircleExtension {
    * appended again when it changes). Nothing happens outside a circle.
    */
   async share(messageId: number): Promise<MemoryRecord | undefined> {
-    if (!this.swarm.status().circle) return undefined;
+    if (!this.swarm.inCircle) return undefined;
     const answer = getMessage(this.#db, messageId);
     if (!answer || answer.role !== 'assistant' || answer.agentId === null || answer.parentId === null) return undefined;
     const question = getMessage(this.#db, answer.parentId);
@@ -185,8 +185,7 @@ export class SharedMemory implements CircleExtension {
 
   /** The circle's memories nearest to a question's (pulled) embedding, with the peer's name. */
   recall(embedding: Float32Array, k: number): CircleMemoryHit[] {
-    const names = new Map(this.swarm.status().peers.map((p) => [p.publicKey, p.name]));
-    return nearestCircleMemories(this.#db, embedding, k).map((m) => ({ ...m, peerName: names.get(m.peer) ?? m.peer.slice(0, 8) }));
+    return nearestCircleMemories(this.#db, embedding, k).map((m) => ({ ...m, peerName: this.swarm.peerName(m.peer) }));
   }
 
   markUsed(ids: readonly number[]): void {

@@ -134,6 +134,16 @@ export class SwarmService {
     };
   }
 
+  /** Whether this installation is in a circle (joined, connected or not). */
+  get inCircle(): boolean {
+    return readCircle(this.#db) !== undefined;
+  }
+
+  /** The name a peer gave itself, or its short key when it never said hello. */
+  peerName(key: string): string {
+    return getPeer(this.#db, key)?.name ?? shortKey(key);
+  }
+
   use(extension: CircleExtension): void {
     this.#extensions.push(extension);
   }
@@ -388,9 +398,8 @@ export class SwarmService {
   #gone(key: string): void {
     for (const extension of this.#extensions) extension.peerGone?.(key);
     this.#changed();
-    for (const [transfer, waiter] of this.#waiting) {
-      if (waiter.peer === key) waiter.settle({ ready: false, reason: `${getPeer(this.#db, key)?.name ?? shortKey(key)} went away` });
-      void transfer;
+    for (const waiter of this.#waiting.values()) {
+      if (waiter.peer === key) waiter.settle({ ready: false, reason: `${this.peerName(key)} went away` });
     }
   }
 

@@ -1,4 +1,5 @@
-// The parts of Hyperswarm and HyperDHT (Holepunch; plain JavaScript) that LightSeed uses.
+// The parts of the Holepunch stack (plain JavaScript) that LightSeed uses: Hyperswarm, HyperDHT,
+// Protomux, compact-encoding, Hypercore and Corestore.
 declare module 'hyperdht' {
   import type { EventEmitter } from 'node:events';
   export interface KeyPair {

@@ -9,7 +9,7 @@
 // frames, encoded). Reproducible: every draw comes from one stream seeded by the seed's text.
 import { createHash } from 'node:crypto';
 import { drawCouncil } from '../agents/council.std';
-import { MAX_ROSTER_PEERS, rosterPeers } from './roster.std';
+import { rosterPeers } from './roster.std';
 import { encodeFrame, MAX_ROSTER, type PeerMessage } from './frames.std';
 
 export interface SwarmSimulationOptions {
@@ -138,6 +138,7 @@ export function* simulateSwarm(options: SwarmSimulationOptions): Generator<Swarm
   const memoryFitness = new Float32Array(keep);
   let memories = 0;
   const sizes = frameSizes(k);
+  const everyone = Array.from({ length: peers }, (_, p) => p);
   const q = new Float32Array(DIMENSIONS);
   const dot = (v: Float32Array, offset: number) => {
     let s = 0;
@@ -173,14 +174,7 @@ export function* simulateSwarm(options: SwarmSimulationOptions): Generator<Swarm
       }
       // The council: rosters from at most MAX_ROSTER_PEERS other peers, the asker's own agents, a fitness-weighted draw.
       const asker = Math.floor(random() * peers);
-      const others = rosterPeers(
-        Array.from({ length: Math.min(peers - 1, MAX_ROSTER_PEERS * 4) }, () => {
-          let p = Math.floor(random() * (peers - 1));
-          if (p >= asker) p++;
-          return p;
-        }).filter((p, i, all) => all.indexOf(p) === i),
-        random,
-      );
+      const others = rosterPeers(everyone.filter((p) => p !== asker), random);
       const candidates = [...rosterOf(asker), ...others.flatMap((p) => rosterOf(p))];
       const rosterBytes = others.reduce((sum, p) => sum + sizes.rosterAsk + sizes.roster(Math.min(MAX_ROSTER, byPeer[p]!.length)), 0);
       messages += 2 * others.length;

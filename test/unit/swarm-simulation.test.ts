@@ -32,6 +32,10 @@ describe('the swarm simulation', () => {
     const three = run('demo', 3).at(-1)!;
     expect(three.messagesPerQuestion).toBeGreaterThanOrEqual(4);
     expect(three.messagesPerQuestion).toBeLessThanOrEqual(4 + 3 * 3);
+    // Thirty peers: all 29 others are asked (none twice, none left out).
+    const thirty = run('demo', 30).at(-1)!;
+    expect(thirty.messagesPerQuestion).toBeGreaterThanOrEqual(2 * 29);
+    expect(thirty.messagesPerQuestion).toBeLessThanOrEqual(2 * 29 + 3 * 3);
     const many = run('demo', 400).at(-1)!;
     expect(many.messagesPerQuestion).toBeGreaterThanOrEqual(2 * MAX_ROSTER_PEERS);
     expect(many.messagesPerQuestion).toBeLessThanOrEqual(2 * MAX_ROSTER_PEERS + 3 * 3);
