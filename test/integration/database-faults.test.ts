@@ -13,7 +13,7 @@ import { Database } from '../../electron/store/database.node';
 import { BIN, runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
 import { makeTempDir } from '../helpers/temp-dir';
-import { canMount } from '../helpers/can-mount';
+import { canMount, unmount } from '../helpers/can-mount';
 import { tinyModel } from '../helpers/tiny-model';
 
 const NOBODY = 65534;
@@ -108,7 +108,7 @@ describe.skipIf(!mountable)(`a read-only mount and a full disk${mountable ? '' :
       );
       expect(runCli(['--data-dir', view, 'genesis', 'list']).stderr).toContain('is on a read-only file system');
     } finally {
-      execFileSync('umount', [view]);
+      await unmount(view);
     }
   });
 
@@ -134,7 +134,7 @@ describe.skipIf(!mountable)(`a read-only mount and a full disk${mountable ? '' :
       expect(names).toEqual(['Ada', 'Bea']);
       expect(runCli(['--data-dir', data, 'db', 'check']).status).toBe(0);
     } finally {
-      execFileSync('umount', [disk]);
+      await unmount(disk);
     }
   });
 });

@@ -17,7 +17,7 @@ import { startHfServer, type HfServer, type HostileMode } from '../helpers/hf-se
 import { FAMILIES, ternaryWeights } from '../helpers/model-families';
 import { BIN, startServe } from '../helpers/cli';
 import { makeTempDir } from '../helpers/temp-dir';
-import { canMount } from '../helpers/can-mount';
+import { canMount, unmount } from '../helpers/can-mount';
 import { largeModel, servicesWithoutEmbeddedModel, testEntry } from '../helpers/download-fixtures';
 import { waitFor } from '../helpers/wait-for';
 import { apiClient } from '../helpers/ws-client';
@@ -306,7 +306,7 @@ describe.skipIf(!mountable)(`a disk that fills during the download${mountable ? 
       expect(server.requests.filter((r) => r.range === `bytes=${kept}-`).length).toBeGreaterThan(0);
       services.inference.remove(model!.id);
     } finally {
-      execFileSync('umount', [disk]);
+      await unmount(disk);
     }
   });
 });
