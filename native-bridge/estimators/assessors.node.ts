@@ -22,7 +22,7 @@ const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstrin
   'markov': { original: 44, bitstring: 44 },
   'compression': { original: 69, bitstring: 69 },
   // t-tuple and LRS share one suffix array: the cost is on t-tuple, LRS rides along.
-  't-tuple': { original: 285, bitstring: 3092 },
+  't-tuple': { original: 285, bitstring: 950 },
   'lrs': { original: 0, bitstring: 0 },
   'multi-mcw': { original: 97, bitstring: 651 },
   'lag': { original: 25, bitstring: 2020 },

@@ -4,7 +4,7 @@
 // long repeated substrings (a stuck DMA buffer, a looping emulator; LCPs in the hundreds
 // of thousands on the bitstring) costs O(n + v), not O(n·v); the counts are integers below
 // 2^53, so the result is the same to the last bit.
-import { lcpArray, suffixArray } from './suffix-array.std';
+import { adjacentLcps } from './suffix-array.std';
 import { Z_ALPHA } from './numeric.std';
 
 /** Tuples must occur at least this often to count for the t-tuple estimate (§6.3.5). */
@@ -19,12 +19,8 @@ export interface TupleEstimates {
 
 export function tupleEstimates(text: Uint8Array): TupleEstimates {
   const n = text.length;
-  const sa = suffixArray(text);
-  const lcp = lcpArray(text, sa);
   // L[i] = lcp between the i-th and (i+1)-th suffixes in sorted order, L[n] = 0.
-  const L = new Int32Array(n + 1);
-  L.set(lcp.subarray(1, n + 1));
-  L[n] = 0;
+  const L = adjacentLcps(text);
   let v = 0;
   for (let i = 0; i < n; i++) if (L[i]! > v) v = L[i]!;
   if (v === 0) return { tTuple: -1, lrs: -1 };
