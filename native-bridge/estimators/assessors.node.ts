@@ -25,7 +25,7 @@ const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstrin
   't-tuple': { original: 285, bitstring: 950 },
   'lrs': { original: 0, bitstring: 0 },
   'multi-mcw': { original: 97, bitstring: 651 },
-  'lag': { original: 25, bitstring: 2020 },
+  'lag': { original: 25, bitstring: 380 },
   'multi-mmc': { original: 3775, bitstring: 1010 },
   'lz78y': { original: 615, bitstring: 792 },
 };
