@@ -1,5 +1,6 @@
 // SP 800-90B §6.3.8 Lag prediction estimate: predicts each sample as the one d
 // steps back, for the lag d (1..128) that has been right most often so far.
+import { bitsFrom, packBits } from './packed-bits.std';
 import { predictionEstimate } from './prediction.std';
 
 const D = 128;
@@ -74,14 +75,8 @@ const BLOCK = 32;
  */
 export function lagOnBits(bits: Uint8Array): number {
   const len = bits.length;
-  const words = new Int32Array((len >>> 5) + 2);
-  for (let i = 0; i < len; i++) words[i >>> 5]! |= bits[i]! << (31 - (i & 31));
-  // The 32 bits from bit j on, most significant first.
-  const bitsFrom = (j: number) => {
-    const q = j >>> 5;
-    const r = j & 31;
-    return r === 0 ? words[q]! : (words[q]! << r) | (words[q + 1]! >>> (32 - r));
-  };
+  const words = packBits(bits);
+  if (!words) return lagBySymbol(bits, 2); // not bits after all
   const scoreboard = new Int32Array(D);
   const candidates = new Int32Array(D);
   let winner = 0;
@@ -119,13 +114,13 @@ export function lagOnBits(bits: Uint8Array): number {
     for (let offset = 0; offset < D; offset++) if (scoreboard[offset]! >= reach) candidates[count++] = offset;
     for (let i = start; i < end; i++) step(i, count, false);
     const mask = steps === 32 ? -1 : -1 << (32 - steps);
-    const here = bitsFrom(start) & mask;
+    const here = bitsFrom(words, start) & mask;
     for (let offset = 0, c = 0; offset < D; offset++) {
       if (c < count && candidates[c] === offset) {
         c++;
         continue;
       }
-      scoreboard[offset]! += steps - ones((here ^ bitsFrom(start - offset - 1)) & mask);
+      scoreboard[offset]! += steps - ones((here ^ bitsFrom(words, start - offset - 1)) & mask);
     }
   }
   return predictionEstimate(correct, len - 1, maxRun, 2);

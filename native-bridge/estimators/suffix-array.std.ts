@@ -1,6 +1,7 @@
 // Suffix array by induced sorting (SA-IS; Nong, Zhang & Chan 2009) and the LCP
 // array (Kasai et al. 2001), for the t-tuple and LRS estimates of SP 800-90B
 // §6.3.5–6.3.6. Linear time; the input is a byte string.
+import { bitsFrom, packBits } from './packed-bits.std';
 
 function getBuckets(s: Int32Array, n: number, k: number, end: boolean, bkt: Int32Array): void {
   bkt.fill(0, 0, k + 1);
@@ -158,19 +159,10 @@ export function adjacentLcps(text: Uint8Array): Int32Array {
 export function binaryAdjacentLcps(text: Uint8Array): Int32Array | undefined {
   const n = text.length;
   if (n < 2) return undefined;
-  // The bits packed 32 to a word, most significant first, zero past the end: a suffix's key is
-  // read from two words at its offset, and the words stay in cache however the sort jumps.
-  const words = new Int32Array((n >>> 5) + 3);
-  for (let i = 0; i < n; i++) {
-    const bit = text[i]!;
-    if (bit > 1) return undefined;
-    words[i >>> 5]! |= bit << (31 - (i & 31));
-  }
-  const high = (i: number) => {
-    const q = i >>> 5;
-    const r = i & 31;
-    return r === 0 ? words[q]! : (words[q]! << r) | (words[q + 1]! >>> (32 - r));
-  };
+  // A suffix's key is read from two words at its offset, and the words stay in cache however the sort jumps.
+  const words = packBits(text);
+  if (!words) return undefined;
+  const high = (i: number) => bitsFrom(words, i);
   // The LCPs go into the buffer the sort used for its passes (n + 1 long).
   const { order, spare: out } = sortByFirstBits(high, n);
   sortTies(order, n, high);
