@@ -59,14 +59,19 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
   return predictionEstimate(correct, n, maxRun, alphabetSize);
 }
 
-/** The same predictor for bits, with flat count tables instead of a trie (NIST's binary fast path). */
+/**
+ * The same predictor for bits, with flat count tables instead of a trie (NIST's binary fast
+ * path): one table for all sixteen orders, the last sixteen bits kept in one integer.
+ */
 function binaryMultiMmc(bits: Uint8Array): number {
   const len = bits.length;
   if (len < 4) return -1;
-  // dict[d][(context << 1) | next]: counts for contexts of d+1 bits.
-  const dict = Array.from({ length: D }, (_, d) => new Int32Array(1 << (d + 2)));
+  // counts[base[d] + ((context << 1) | next)]: counts for contexts of d+1 bits, newest bit lowest.
+  const base = new Int32Array(D + 1);
+  for (let d = 0; d < D; d++) base[d + 1] = base[d]! + (1 << (d + 2));
+  const counts = new Int32Array(base[D]!);
   const elements = new Int32Array(D);
-  const scoreboard = new Float64Array(D);
+  const scoreboard = new Int32Array(D);
   let winner = 0;
   let correct = 0;
   let run = 0;
@@ -74,42 +79,42 @@ function binaryMultiMmc(bits: Uint8Array): number {
   let pattern = 0;
   for (let d = 0; d < D; d++) {
     pattern = ((pattern << 1) | (bits[d]! & 1)) >>> 0;
-    dict[d]![((pattern & ((1 << (d + 1)) - 1)) << 1) | (bits[d + 1]! & 1)] = 1;
+    counts[base[d]! + (((pattern & ((1 << (d + 1)) - 1)) << 1) | (bits[d + 1]! & 1))] = 1;
     elements[d] = 1;
   }
+  // The bits before position i, the one just before lowest.
+  let history = bits[0]! & 1;
   for (let i = 2; i < len; i++) {
+    history = ((history << 1) | (bits[i - 1]! & 1)) & 0xffff;
     const x = bits[i]! & 1;
     const curWinner = winner;
-    let found = false;
-    pattern = 0;
-    for (let d = 0; d < D && d <= i - 2; d++) {
-      pattern |= (bits[i - d - 1]! & 1) << d;
-      const table = dict[d]!;
-      const at = (pattern & ((1 << (d + 1)) - 1)) << 1;
-      let prediction = 2;
-      if (d === 0 || found) {
-        const zeros = table[at]!;
-        const ones = table[at + 1]!;
-        prediction = zeros > ones ? 0 : 1;
-        found = (zeros > ones ? zeros : ones) !== 0;
+    const orders = i - 1 < D ? i - 1 : D;
+    let d = 0;
+    // While each shorter context has been seen, this one predicts (if it has been seen too).
+    for (; d < orders; d++) {
+      const at = base[d]! + ((history & ((2 << d) - 1)) << 1);
+      const zeros = counts[at]!;
+      const ones = counts[at + 1]!;
+      if (zeros === 0 && ones === 0) break;
+      if ((zeros > ones ? 0 : 1) === x) {
+        if (++scoreboard[d]! >= scoreboard[winner]!) winner = d;
+        if (d === curWinner) {
+          correct++;
+          if (++run > maxRun) maxRun = run;
+        }
+      } else if (d === curWinner) {
+        run = 0;
       }
-      if (found) {
-        if (prediction === x) {
-          if (++scoreboard[d]! >= scoreboard[winner]!) winner = d;
-          if (d === curWinner) {
-            correct++;
-            if (++run > maxRun) maxRun = run;
-          }
-        } else if (d === curWinner) {
-          run = 0;
-        }
-        if (table[at + x] !== 0) table[at + x]!++;
-        else if (elements[d]! < MAX_ENTRIES) {
-          table[at + x] = 1;
-          elements[d]!++;
-        }
-      } else if (elements[d]! < MAX_ENTRIES) {
-        table[at + x] = 1;
+      if (counts[at + x] !== 0) counts[at + x]!++;
+      else if (elements[d]! < MAX_ENTRIES) {
+        counts[at + x] = 1;
+        elements[d]!++;
+      }
+    }
+    // Contexts not seen yet: this bit is their first count, while there is room.
+    for (; d < orders; d++) {
+      if (elements[d]! < MAX_ENTRIES) {
+        counts[base[d]! + (((history & ((2 << d) - 1)) << 1) | x)] = 1;
         elements[d]!++;
       }
     }
