@@ -7,6 +7,28 @@ const D = 16;
 /** Each model keeps at most this many (context, next symbol) pairs. */
 const MAX_ENTRIES = 100_000;
 
+/** Each model's score, the model that predicts (the winner) and the record of its predictions. */
+class Votes {
+  readonly scoreboard = new Int32Array(D);
+  winner = 0;
+  correct = 0;
+  run = 0;
+  maxRun = 0;
+
+  /** Model `d` predicted, rightly or not; `predicting` was the winner when the step began. */
+  note(d: number, right: boolean, predicting: number): void {
+    if (right) {
+      if (++this.scoreboard[d]! >= this.scoreboard[this.winner]!) this.winner = d;
+      if (d === predicting) {
+        this.correct++;
+        if (++this.run > this.maxRun) this.maxRun = this.run;
+      }
+    } else if (d === predicting) {
+      this.run = 0;
+    }
+  }
+}
+
 export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
   if (alphabetSize === 2) return binaryMultiMmc(symbols);
   const len = symbols.length;
@@ -14,12 +36,8 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
   const n = len - 2;
   const root = new TrieNode();
   const entries = new Int32Array(D);
-  const scoreboard = new Float64Array(D);
   const path: (TrieNode | undefined)[] = new Array(D);
-  let winner = 0;
-  let correct = 0;
-  let run = 0;
-  let maxRun = 0;
+  const votes = new Votes();
 
   for (let d = 0; d < D && d < n; d++) {
     contextPath(root, symbols, d + 1, d + 1, path);
@@ -30,7 +48,7 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
 
   for (let i = 2; i < len; i++) {
     const x = symbols[i]!;
-    const curWinner = winner;
+    const curWinner = votes.winner;
     const depth = Math.min(D, i - 1);
     contextPath(root, symbols, i, depth, path);
     let found = false;
@@ -39,15 +57,7 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
       if (d === 0 || found) found = node?.postfix !== undefined;
       if (found) {
         const postfix = node!.postfix!;
-        if (postfix.prediction === x) {
-          if (++scoreboard[d]! >= scoreboard[winner]!) winner = d;
-          if (d === curWinner) {
-            correct++;
-            if (++run > maxRun) maxRun = run;
-          }
-        } else if (d === curWinner) {
-          run = 0;
-        }
+        votes.note(d, postfix.prediction === x, curWinner);
         if (postfix.increment(x, entries[d]! < MAX_ENTRIES)) entries[d]!++;
       } else if (entries[d]! < MAX_ENTRIES) {
         const created = ensureContext(root, symbols, i, d, path);
@@ -56,7 +66,7 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
       }
     }
   }
-  return predictionEstimate(correct, n, maxRun, alphabetSize);
+  return predictionEstimate(votes.correct, n, votes.maxRun, alphabetSize);
 }
 
 /**
@@ -71,11 +81,7 @@ function binaryMultiMmc(bits: Uint8Array): number {
   for (let d = 0; d < D; d++) base[d + 1] = base[d]! + (1 << (d + 2));
   const counts = new Int32Array(base[D]!);
   const elements = new Int32Array(D);
-  const scoreboard = new Int32Array(D);
-  let winner = 0;
-  let correct = 0;
-  let run = 0;
-  let maxRun = 0;
+  const votes = new Votes();
   let pattern = 0;
   for (let d = 0; d < D; d++) {
     pattern = ((pattern << 1) | (bits[d]! & 1)) >>> 0;
@@ -87,7 +93,7 @@ function binaryMultiMmc(bits: Uint8Array): number {
   for (let i = 2; i < len; i++) {
     history = ((history << 1) | (bits[i - 1]! & 1)) & 0xffff;
     const x = bits[i]! & 1;
-    const curWinner = winner;
+    const curWinner = votes.winner;
     const orders = i - 1 < D ? i - 1 : D;
     let d = 0;
     // While each shorter context has been seen, this one predicts (if it has been seen too).
@@ -96,15 +102,7 @@ function binaryMultiMmc(bits: Uint8Array): number {
       const zeros = counts[at]!;
       const ones = counts[at + 1]!;
       if (zeros === 0 && ones === 0) break;
-      if ((zeros > ones ? 0 : 1) === x) {
-        if (++scoreboard[d]! >= scoreboard[winner]!) winner = d;
-        if (d === curWinner) {
-          correct++;
-          if (++run > maxRun) maxRun = run;
-        }
-      } else if (d === curWinner) {
-        run = 0;
-      }
+      votes.note(d, (zeros > ones ? 0 : 1) === x, curWinner);
       if (counts[at + x] !== 0) counts[at + x]!++;
       else if (elements[d]! < MAX_ENTRIES) {
         counts[at + x] = 1;
@@ -119,5 +117,5 @@ function binaryMultiMmc(bits: Uint8Array): number {
       }
     }
   }
-  return predictionEstimate(correct, len - 2, maxRun, 2);
+  return predictionEstimate(votes.correct, len - 2, votes.maxRun, 2);
 }
