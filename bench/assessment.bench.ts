@@ -2,7 +2,8 @@
 // `ea_non_iid` on the same file in the same run. The reference is used where it is
 // built locally: on PATH, or named by LIGHTSEED_EA_NON_IID. Ours runs as the app runs it,
 // its steps split over worker threads (NIST's tool uses every core through OpenMP), from
-// the built entry (npm run build); one thread alone is printed beside it.
+// the built entry (npm run build): on workers started for it, and on workers a harvest's
+// earlier assessment left waiting; one thread alone is printed beside it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,36 +33,60 @@ const cases = [
 
 const { assessWorker } = buildPathsFrom(new URL('../out/main/cli.js', import.meta.url).href);
 
+/** The best of `times` runs, in seconds: on a shared machine the others measure its neighbours. */
+async function bestOf<T>(times: number, run: () => T | Promise<T>): Promise<{ seconds: number; result: T }> {
+  let best: { seconds: number; result: T } | undefined;
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const result = await run();
+    const seconds = (performance.now() - started) / 1000;
+    if (!best || seconds < best.seconds) best = { seconds, result };
+  }
+  return best!;
+}
+
 it('assessment time', async () => {
   const reference = findReference();
   if (!existsSync(assessWorker)) throw new Error(`${assessWorker} is missing: run npm run build first.`);
-  const onWorkers = workerAssessor(assessWorker);
   const dir = makeTempDir();
   try {
     for (const c of cases) {
       const samples = c.make();
+      // Short cases are timed three times, the best kept; long ones once.
+      const times = c.bits === 1 ? 3 : 1;
       const file = join(dir.path, `${c.bits}-${cases.indexOf(c)}.bin`);
       writeFileSync(file, samples);
-      const oneStarted = performance.now();
-      const single = assess(samples, c.bits);
-      const singleSeconds = (performance.now() - oneStarted) / 1000;
-      const started = performance.now();
-      const ours = await onWorkers(samples, c.bits, () => {});
-      const oursSeconds = (performance.now() - started) / 1000;
-      expect(ours).toEqual(single);
+      const single = await bestOf(times, () => assess(samples, c.bits));
+      // As the app runs it: the first assessment starts its workers; a harvest's next one
+      // (the calibration, then again as the capture grows) finds them waiting.
+      let cold = Infinity;
+      let warm = Infinity;
+      for (let i = 0; i < times; i++) {
+        const onWorkers = workerAssessor(assessWorker);
+        try {
+          const first = await bestOf(1, () => onWorkers(samples, c.bits, () => {}));
+          const next = await bestOf(1, () => onWorkers(samples, c.bits, () => {}));
+          expect(first.result).toEqual(single.result);
+          expect(next.result).toEqual(single.result);
+          cold = Math.min(cold, first.seconds);
+          warm = Math.min(warm, next.seconds);
+        } finally {
+          await onWorkers.close();
+        }
+      }
+      const ours = `ours ${cold.toFixed(2)} s on workers started for it, ${warm.toFixed(2)} s on workers kept from the one before (${single.seconds.toFixed(2)} s on one thread)`;
       if (!reference) {
-        console.log(`assess ${c.name}: ours ${oursSeconds.toFixed(2)} s on workers, ${singleSeconds.toFixed(2)} s on one thread (H = ${ours.minEntropy.toFixed(6)}), reference ea_non_iid not built here (set LIGHTSEED_EA_NON_IID), ratio n/a`);
+        console.log(`assess ${c.name}: ${ours} (H = ${single.result.minEntropy.toFixed(6)}), reference ea_non_iid not built here (set LIGHTSEED_EA_NON_IID), ratio n/a`);
         continue;
       }
-      const refStarted = performance.now();
-      const output = execFileSync(reference, ['-i', '-a', '-v', file, String(c.bits)], { encoding: 'utf8', maxBuffer: 16 << 20 });
-      const refSeconds = (performance.now() - refStarted) / 1000;
+      const { seconds: refSeconds, result: output } = await bestOf(times, () => execFileSync(reference, ['-i', '-a', '-v', file, String(c.bits)], { encoding: 'utf8', maxBuffer: 16 << 20 }));
       const refH = Number(/H_original: ([\d.]+)/.exec(output)?.[1] ?? Number.NaN);
       const refMin = Number(/min\(H_original, \d X H_bitstring\): ([\d.]+)/.exec(output)?.[1] ?? refH);
       console.log(
-        `assess ${c.name}: ours ${oursSeconds.toFixed(2)} s on workers (${singleSeconds.toFixed(2)} s on one thread, ratio ${(refSeconds / singleSeconds).toFixed(2)}) (H = ${ours.minEntropy.toFixed(6)}), reference ea_non_iid ${refSeconds.toFixed(2)} s (H = ${refMin.toFixed(6)}), ratio ${(refSeconds / oursSeconds).toFixed(2)} (above 1: ours faster)`,
+        `assess ${c.name}: ${ours} (H = ${single.result.minEntropy.toFixed(6)}), reference ea_non_iid ${refSeconds.toFixed(2)} s (H = ${refMin.toFixed(6)}), ` +
+          `ratio ${(refSeconds / cold).toFixed(2)} started for it, ${(refSeconds / warm).toFixed(2)} kept, ${(refSeconds / single.seconds).toFixed(2)} on one thread (above 1: ours faster)`,
       );
-      expect(Math.abs(ours.minEntropy - refMin)).toBeLessThan(1e-5);
+      expect(Math.abs(single.result.minEntropy - refMin)).toBeLessThan(1e-5);
     }
   } finally {
     dir.remove();

@@ -8,7 +8,7 @@ import { EventHub } from '../api/event-hub.std';
 import { createRouter, type Handlers, type Router } from '../api/router.std';
 import { Database } from '../store/database.node';
 import { DisposedError } from '../../native-bridge/resource/disposed-error.std';
-import { assessInThisThread, workerAssessor } from '../../native-bridge/estimators/assessors.node';
+import { assessInThisThread, workerAssessor, type WorkerAssessor } from '../../native-bridge/estimators/assessors.node';
 import type { BuildPaths } from '../paths/build-paths.node';
 import { EntropyService } from './entropy-service.node';
 import { InferenceService } from './inference-service.node';
@@ -65,6 +65,8 @@ export class AppServices implements AsyncDisposable {
   #database: Database | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #identity: Identity | undefined;
+  /** The assessment's worker threads, kept between a harvest's assessments. */
+  readonly #assessor: WorkerAssessor | undefined;
 
   private constructor(
     database: Database,
@@ -73,7 +75,8 @@ export class AppServices implements AsyncDisposable {
     this.#database = database;
     const log = options.log;
     this.hub = new EventHub((error, event) => log(`A listener of ${event} threw`, error));
-    this.entropy = new EntropyService(database, this.hub, options.paths ? workerAssessor(options.paths.assessWorker) : assessInThisThread);
+    this.#assessor = options.paths ? workerAssessor(options.paths.assessWorker) : undefined;
+    this.entropy = new EntropyService(database, this.hub, this.#assessor ?? assessInThisThread);
     this.inference = new InferenceService(database, this.hub, options.paths?.engineWorker, options.engineSpawner, options.paths?.embeddedModel, join(options.dataDir, 'models'));
     this.downloads = new ModelDownloads(this.hub, this.inference, { dir: join(options.dataDir, 'models', 'downloads') });
     this.settings = new SettingsService(database, this.hub);
@@ -278,7 +281,7 @@ export class AppServices implements AsyncDisposable {
 
   /**
    * The one teardown, safe to call twice (a second call waits for the first): stops a running
-   * harvest (its credit stays in the pool), the downloads and the engine process, then closes the
+   * harvest (its credit stays in the pool), the assessment's waiting workers, the downloads and the engine process, then closes the
    * database, so nothing writes to it after it closed.
    */
   shutdown(): Promise<void> {
@@ -287,6 +290,7 @@ export class AppServices implements AsyncDisposable {
       try {
         await this.swarm.stop();
         await this.entropy.stop();
+        await this.#assessor?.close();
         await this.downloads.dispose();
         await this.inference.dispose();
       } finally {

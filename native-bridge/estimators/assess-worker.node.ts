@@ -15,7 +15,8 @@ export type AssessReply = { type: 'step'; index: number } | { type: 'values'; va
 
 const port = parentPort;
 if (port) {
-  port.once('message', (request: AssessRequest) => {
+  // One request after another: the worker waits between assessments for the next.
+  port.on('message', (request: AssessRequest) => {
     try {
       const dataset = prepareDataset(request.samples, request.bitsPerSample);
       const values = runAssessmentSteps(dataset, request.steps, (index) => port.postMessage({ type: 'step', index } satisfies AssessReply));

@@ -11,23 +11,24 @@ import { prepareDataset } from './dataset.std';
 export const assessInThisThread: Assessor = async (samples, bitsPerSample, onProgress) => assess(samples, bitsPerSample, onProgress);
 
 /**
- * Milliseconds each step took on 1,000,000 8-bit Gaussian samples here (the bitstring: 8,000,000
- * bits), for sharing the steps out evenly. Binary samples cost what a bitstring costs, scaled
- * alike, so they are shared by the bitstring's figures. Exact figures do not matter, only that
- * the heavy steps do not end up on one thread.
+ * Milliseconds each step took here, for sharing the steps out evenly: on 1,000,000 8-bit
+ * Gaussian samples (original) and their bitstring of 8,000,000 bits, and on 1,000,000 binary
+ * samples (bits), where the steps weigh differently (the bit versions of t-tuple, Lag and
+ * MultiMMC). Exact figures do not matter (they vary by half between runs on a busy machine),
+ * only that the heavy steps do not end up on one thread.
  */
-const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstring: number }>> = {
-  'mcv': { original: 5, bitstring: 66 },
-  'collision': { original: 20, bitstring: 20 },
-  'markov': { original: 44, bitstring: 44 },
-  'compression': { original: 69, bitstring: 69 },
+const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstring: number; bits: number }>> = {
+  'mcv': { original: 5, bitstring: 20, bits: 2 },
+  'collision': { original: 20, bitstring: 20, bits: 4 },
+  'markov': { original: 44, bitstring: 44, bits: 6 },
+  'compression': { original: 69, bitstring: 69, bits: 40 },
   // t-tuple and LRS share one suffix array: the cost is on t-tuple, LRS rides along.
-  't-tuple': { original: 285, bitstring: 950 },
-  'lrs': { original: 0, bitstring: 0 },
-  'multi-mcw': { original: 97, bitstring: 651 },
-  'lag': { original: 25, bitstring: 380 },
-  'multi-mmc': { original: 3775, bitstring: 1010 },
-  'lz78y': { original: 615, bitstring: 792 },
+  't-tuple': { original: 285, bitstring: 1200, bits: 180 },
+  'lrs': { original: 0, bitstring: 0, bits: 0 },
+  'multi-mcw': { original: 97, bitstring: 700, bits: 20 },
+  'lag': { original: 25, bitstring: 500, bits: 80 },
+  'multi-mmc': { original: 3775, bitstring: 850, bits: 100 },
+  'lz78y': { original: 615, bitstring: 700, bits: 75 },
 };
 
 /**
@@ -35,7 +36,7 @@ const COST: Readonly<Record<AssessmentStep['name'], { original: number; bitstrin
  * group; t-tuple and LRS of one input stay together so their suffix array is built once.
  */
 export function shareSteps(steps: readonly AssessmentStep[], threads: number, alphabetSize: number): number[][] {
-  const costOf = (step: AssessmentStep) => COST[step.name][alphabetSize === 2 ? 'bitstring' : step.which];
+  const costOf = (step: AssessmentStep) => COST[step.name][alphabetSize === 2 ? 'bits' : step.which];
   const units: { indices: number[]; cost: number }[] = [];
   const tupleUnit = new Map<string, { indices: number[]; cost: number }>();
   steps.forEach((step, index) => {
@@ -62,49 +63,93 @@ export function shareSteps(steps: readonly AssessmentStep[], threads: number, al
   return groups.map((group) => group.indices.sort((a, b) => a - b));
 }
 
+/** How long the workers of an assessment stay for the next one (a harvest assesses its calibration, then again as it grows). */
+export const IDLE_WORKER_MS = 60_000;
+
+/** An assessor on worker threads, with what it holds. */
+export interface WorkerAssessor extends Assessor {
+  /** Workers started so far, and those waiting for the next assessment. */
+  workers(): { started: number; idle: number };
+  /** Ends the waiting workers now. */
+  close(): Promise<void>;
+}
+
 /**
  * Runs each assessment split over up to `threads` workers from the built entry at
- * `workerPath` (out/main/assess-worker.js); default: every core, at most 4.
+ * `workerPath` (out/main/assess-worker.js); default: every core, at most 4. Workers that
+ * finished wait `idleMs` for the next assessment, which then starts without starting threads
+ * and on code the engine has already compiled; waiting, they do not keep the process alive.
  */
-export function workerAssessor(workerPath: string, threads = Math.min(4, availableParallelism())): Assessor {
-  return async (samples, bitsPerSample, onProgress) => {
+export function workerAssessor(workerPath: string, threads = Math.min(4, availableParallelism()), idleMs = IDLE_WORKER_MS): WorkerAssessor {
+  const idle: Worker[] = [];
+  let started = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const endIdle = async () => {
+    clearTimeout(timer);
+    await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
+  };
+  const take = () => {
+    const waiting = idle.pop();
+    if (waiting) {
+      waiting.ref();
+      return waiting;
+    }
+    started++;
+    const worker = new Worker(workerPath);
+    // One that ends while it waits is no longer there to take.
+    worker.once('exit', () => {
+      const at = idle.indexOf(worker);
+      if (at >= 0) idle.splice(at, 1);
+    });
+    return worker;
+  };
+  const giveBack = (worker: Worker) => {
+    worker.unref();
+    idle.push(worker);
+    clearTimeout(timer);
+    timer = setTimeout(() => void endIdle(), idleMs);
+    timer.unref();
+  };
+  const assessor: Assessor = async (samples, bitsPerSample, onProgress) => {
     const dataset = prepareDataset(samples, bitsPerSample);
     const steps = assessmentSteps(dataset);
     const values = new Array<number>(steps.length).fill(-1);
-    const workers: Worker[] = [];
+    const working: Worker[] = [];
     let done = 0;
     try {
       await Promise.all(
         shareSteps(steps, threads, dataset.alphabetSize).map(async (indices) => {
-          const worker = new Worker(workerPath);
-          workers.push(worker);
+          const worker = take();
+          working.push(worker);
           const got = await runInWorker(worker, { samples, bitsPerSample, steps: indices.map((i) => steps[i]!) }, () => onProgress(++done, steps.length));
           indices.forEach((stepIndex, k) => (values[stepIndex] = got[k]!));
         }),
       );
-    } finally {
+    } catch (error) {
       // A failure in one worker ends the others: their work is of no use now.
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      await Promise.all(working.map((worker) => worker.terminate()));
+      throw error;
     }
+    working.forEach(giveBack);
     return combineAssessment(dataset, steps, values);
   };
+  return Object.assign(assessor, { workers: () => ({ started, idle: idle.length }), close: endIdle });
 }
 
 function runInWorker(worker: Worker, request: AssessRequest, onStep: () => void): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    let settled = false;
     const finish = (action: () => void) => {
-      if (settled) return;
-      settled = true;
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       action();
     };
-    worker.on('message', (reply: AssessReply) => {
+    const onMessage = (reply: AssessReply) => {
       if (reply.type === 'step') onStep();
       else if (reply.type === 'values') finish(() => resolve(reply.values));
       else finish(() => reject(new Error(`The entropy assessment failed: ${reply.message}`)));
-    });
-    worker.on('error', (error) => finish(() => reject(new Error(`The entropy assessment worker crashed: ${error.message}`, { cause: error }))));
-    worker.on('exit', (code) => finish(() => reject(new Error(`The entropy assessment worker exited (code ${code}) before answering.`))));
+    };
+    const onError = (error: Error) => finish(() => reject(new Error(`The entropy assessment worker crashed: ${error.message}`, { cause: error })));
+    const onExit = (code: number) => finish(() => reject(new Error(`The entropy assessment worker exited (code ${code}) before answering.`)));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     worker.postMessage(request);
   });
 }

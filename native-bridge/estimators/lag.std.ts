@@ -1,7 +1,7 @@
 // SP 800-90B §6.3.8 Lag prediction estimate: predicts each sample as the one d
 // steps back, for the lag d (1..128) that has been right most often so far.
 import { bitsFrom, packBits } from './packed-bits.std';
-import { predictionEstimate } from './prediction.std';
+import { PredictionRecord } from './prediction.std';
 
 const D = 128;
 
@@ -20,19 +20,12 @@ export function lagBySymbol(symbols: Uint8Array, alphabetSize: number): number {
   const ends = new Uint8Array(k);
   let winner = 0;
   let highScore = 0;
-  let run = 0;
-  let maxRun = 0;
-  let correct = 0;
+  const record = new PredictionRecord();
   rings[symbols[0]! * D] = 0;
   ends[symbols[0]!] = 1;
   for (let i = 1; i < len; i++) {
     const x = symbols[i]!;
-    if (x === symbols[i - winner - 1]) {
-      correct++;
-      if (++run > maxRun) maxRun = run;
-    } else {
-      run = 0;
-    }
+    record.note(x === symbols[i - winner - 1]);
     const base = x * D;
     if (starts[x] !== ends[x]) {
       let index = ends[x]!;
@@ -57,7 +50,7 @@ export function lagBySymbol(symbols: Uint8Array, alphabetSize: number): number {
     rings[base + (ends[x]! & (D - 1))] = i;
     ends[x] = (ends[x]! + 1) & 0xff;
   }
-  return predictionEstimate(correct, len - 1, maxRun, k);
+  return record.estimate(len - 1, k);
 }
 
 /** Steps the bit version takes one lag at a time before it works in blocks (every lag is near the top early on). */
@@ -81,18 +74,11 @@ export function lagOnBits(bits: Uint8Array): number {
   const candidates = new Int32Array(D);
   let winner = 0;
   let highScore = 0;
-  let run = 0;
-  let maxRun = 0;
-  let correct = 0;
+  const record = new PredictionRecord();
   // One step: the prediction, then each of `lags` lags (all of them, or the candidates) in increasing order.
   const step = (i: number, lags: number, all: boolean) => {
     const x = bits[i]!;
-    if (i - winner - 1 >= 0 && x === bits[i - winner - 1]) {
-      correct++;
-      if (++run > maxRun) maxRun = run;
-    } else {
-      run = 0;
-    }
+    record.note(i - winner - 1 >= 0 && x === bits[i - winner - 1]);
     for (let c = 0; c < lags; c++) {
       const offset = all ? c : candidates[c]!;
       if (bits[i - offset - 1] === x) {
@@ -123,7 +109,7 @@ export function lagOnBits(bits: Uint8Array): number {
       scoreboard[offset]! += steps - ones((here ^ bitsFrom(words, start - offset - 1)) & mask);
     }
   }
-  return predictionEstimate(correct, len - 1, maxRun, 2);
+  return record.estimate(len - 1, 2);
 }
 
 /** The number of one bits in a 32-bit word. */

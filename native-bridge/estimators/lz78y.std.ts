@@ -1,7 +1,7 @@
 // SP 800-90B §6.3.10 LZ78Y prediction estimate: predicts from the longest context
 // (up to 16 symbols) with the most counted continuation, in a dictionary capped at 65,536 entries.
 import { contextPath, ensureContext, PostfixCounts, TrieNode } from './postfix-trie.std';
-import { predictionEstimate } from './prediction.std';
+import { PredictionRecord } from './prediction.std';
 
 const B = 16;
 const MAX_DICTIONARY_SIZE = 65_536;
@@ -14,9 +14,7 @@ export function lz78y(symbols: Uint8Array, alphabetSize: number): number {
   const root = new TrieNode();
   const path: (TrieNode | undefined)[] = new Array(B);
   let dictionarySize = 0;
-  let correct = 0;
-  let run = 0;
-  let maxRun = 0;
+  const record = new PredictionRecord();
 
   contextPath(root, symbols, B, B, path);
   for (let j = 1; j <= B; j++) {
@@ -46,29 +44,28 @@ export function lz78y(symbols: Uint8Array, alphabetSize: number): number {
         dictionarySize++;
       }
     }
-    if (havePrediction && prediction === x) {
-      correct++;
-      if (++run > maxRun) maxRun = run;
-    } else {
-      run = 0;
-    }
+    record.note(havePrediction && prediction === x);
   }
-  return predictionEstimate(correct, n, maxRun, alphabetSize);
+  return record.estimate(n, alphabetSize);
 }
 
-/** The same predictor for bits, with flat count tables (NIST's binary fast path). */
+/**
+ * The same predictor for bits, with flat count tables (NIST's binary fast path): one table for
+ * all sixteen context lengths.
+ */
 function binaryLz78y(bits: Uint8Array): number {
   const len = bits.length;
   if (len < B + 3) return -1;
-  const dict = Array.from({ length: B }, (_, j) => new Int32Array(1 << (j + 2)));
+  // counts[base[j - 1] + ((context << 1) | next)]: counts for contexts of j bits, newest bit lowest.
+  const base = new Int32Array(B + 1);
+  for (let j = 0; j < B; j++) base[j + 1] = base[j]! + (1 << (j + 2));
+  const counts = new Int32Array(base[B]!);
   let elements = 0;
-  let correct = 0;
-  let run = 0;
-  let maxRun = 0;
+  const record = new PredictionRecord();
   let pattern = 0;
   for (let j = 0; j < B; j++) {
     pattern |= (bits[B - j - 1]! & 1) << j;
-    dict[j]![((pattern & ((1 << (j + 1)) - 1)) << 1) | (bits[B]! & 1)] = 1;
+    counts[base[j]! + (((pattern & ((1 << (j + 1)) - 1)) << 1) | (bits[B]! & 1))] = 1;
     elements++;
   }
   let full = 0; // the last B bits before i, newest in bit 0
@@ -80,10 +77,9 @@ function binaryLz78y(bits: Uint8Array): number {
     let prediction = 2;
     let maxCount = 0;
     for (let j = B; j > 0; j--) {
-      const table = dict[j - 1]!;
-      const at = (full & ((1 << j) - 1)) << 1;
-      const zeros = table[at]!;
-      const ones = table[at + 1]!;
+      const at = base[j - 1]! + ((full & ((1 << j) - 1)) << 1);
+      const zeros = counts[at]!;
+      const ones = counts[at + 1]!;
       const count = zeros > ones ? zeros : ones;
       if (count !== 0) {
         if (count > maxCount) {
@@ -91,18 +87,13 @@ function binaryLz78y(bits: Uint8Array): number {
           havePrediction = true;
           prediction = zeros > ones ? 0 : 1;
         }
-        table[at + x]!++;
+        counts[at + x]!++;
       } else if (elements < MAX_DICTIONARY_SIZE) {
-        table[at + x] = 1;
+        counts[at + x] = 1;
         elements++;
       }
     }
-    if (havePrediction && prediction === x) {
-      correct++;
-      if (++run > maxRun) maxRun = run;
-    } else {
-      run = 0;
-    }
+    record.note(havePrediction && prediction === x);
   }
-  return predictionEstimate(correct, len - B - 1, maxRun, 2);
+  return record.estimate(len - B - 1, 2);
 }

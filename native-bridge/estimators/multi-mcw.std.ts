@@ -1,15 +1,20 @@
 // SP 800-90B §6.3.7 Multi Most Common in Window prediction estimate.
-import { predictionEstimate } from './prediction.std';
+import { PredictionRecord } from './prediction.std';
 
 const WINDOWS = [63, 255, 1023, 4095] as const;
 const LARGEST = 4095;
 
 /** Returns −1 when there are too few samples. */
 export function multiMcw(symbols: Uint8Array, alphabetSize: number): number {
+  if (symbols.length < LARGEST + 1) return -1;
+  return alphabetSize === 2 ? multiMcwOnBits(symbols) : multiMcwBySymbol(symbols, alphabetSize);
+}
+
+/** The estimate for any alphabet, with each window's counts per symbol. */
+export function multiMcwBySymbol(symbols: Uint8Array, alphabetSize: number): number {
   const len = symbols.length;
   const nw = WINDOWS.length;
   const k = alphabetSize;
-  if (len < LARGEST + 1) return -1;
   const n = len - WINDOWS[0];
   const counts = new Int32Array(nw * k);
   const positions = new Float64Array(nw * k);
@@ -17,9 +22,7 @@ export function multiMcw(symbols: Uint8Array, alphabetSize: number): number {
   const frequent = new Int32Array(nw);
   const scoreboard = new Float64Array(nw);
   let winner = 0;
-  let correct = 0;
-  let run = 0;
-  let maxRun = 0;
+  const record = new PredictionRecord();
 
   for (let i = 0; i < LARGEST; i++) {
     const x = symbols[i]!;
@@ -36,12 +39,7 @@ export function multiMcw(symbols: Uint8Array, alphabetSize: number): number {
 
   for (let i = WINDOWS[0]; i < len; i++) {
     const x = symbols[i]!;
-    if (frequent[winner] === x) {
-      correct++;
-      if (++run > maxRun) maxRun = run;
-    } else {
-      run = 0;
-    }
+    record.note(frequent[winner] === x);
     for (let j = 0; j < nw; j++) {
       if (i >= WINDOWS[j]! && frequent[j] === x) {
         if (++scoreboard[j]! >= scoreboard[winner]!) winner = j;
@@ -72,5 +70,39 @@ export function multiMcw(symbols: Uint8Array, alphabetSize: number): number {
       }
     }
   }
-  return predictionEstimate(correct, n, maxRun, k);
+  return record.estimate(n, k);
+}
+
+/**
+ * The same predictor for bits. Every window holds an odd number of bits (63 … 4095), so once
+ * full it never ties: its most common bit is 1 exactly when more than half are ones, and a
+ * window is a count of ones that gains the new bit and loses the one that left. Before a
+ * window is full its prediction is never scored, and when it fills it holds the first w bits
+ * (as the walk above has it).
+ */
+export function multiMcwOnBits(bits: Uint8Array): number {
+  const len = bits.length;
+  const nw = WINDOWS.length;
+  const ones = new Int32Array(nw);
+  const frequent = new Int32Array(nw);
+  const scoreboard = new Int32Array(nw);
+  let winner = 0;
+  const record = new PredictionRecord();
+  for (let j = 0; j < nw; j++) {
+    const w = WINDOWS[j]!;
+    for (let i = 0; i < w; i++) ones[j]! += bits[i]!;
+    frequent[j] = 2 * ones[j]! > w ? 1 : 0;
+  }
+  for (let i = WINDOWS[0]; i < len; i++) {
+    const x = bits[i]!;
+    record.note(frequent[winner] === x);
+    for (let j = 0; j < nw; j++) {
+      const w = WINDOWS[j]!;
+      if (i < w) break; // the windows are in increasing size
+      if (frequent[j] === x && ++scoreboard[j]! >= scoreboard[winner]!) winner = j;
+      ones[j]! += x - bits[i - w]!;
+      frequent[j] = 2 * ones[j]! > w ? 1 : 0;
+    }
+  }
+  return record.estimate(len - WINDOWS[0], 2);
 }

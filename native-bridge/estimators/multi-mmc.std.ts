@@ -1,7 +1,7 @@
 // SP 800-90B §6.3.9 Multi Markov Model with Counting prediction estimate:
 // sixteen Markov models of order 1..16 vote; the one right most often predicts.
 import { contextPath, ensureContext, PostfixCounts, TrieNode } from './postfix-trie.std';
-import { predictionEstimate } from './prediction.std';
+import { PredictionRecord } from './prediction.std';
 
 const D = 16;
 /** Each model keeps at most this many (context, next symbol) pairs. */
@@ -10,22 +10,13 @@ const MAX_ENTRIES = 100_000;
 /** Each model's score, the model that predicts (the winner) and the record of its predictions. */
 class Votes {
   readonly scoreboard = new Int32Array(D);
+  readonly record = new PredictionRecord();
   winner = 0;
-  correct = 0;
-  run = 0;
-  maxRun = 0;
 
   /** Model `d` predicted, rightly or not; `predicting` was the winner when the step began. */
   note(d: number, right: boolean, predicting: number): void {
-    if (right) {
-      if (++this.scoreboard[d]! >= this.scoreboard[this.winner]!) this.winner = d;
-      if (d === predicting) {
-        this.correct++;
-        if (++this.run > this.maxRun) this.maxRun = this.run;
-      }
-    } else if (d === predicting) {
-      this.run = 0;
-    }
+    if (right && ++this.scoreboard[d]! >= this.scoreboard[this.winner]!) this.winner = d;
+    if (d === predicting) this.record.note(right);
   }
 }
 
@@ -66,7 +57,7 @@ export function multiMmc(symbols: Uint8Array, alphabetSize: number): number {
       }
     }
   }
-  return predictionEstimate(votes.correct, n, votes.maxRun, alphabetSize);
+  return votes.record.estimate(n, alphabetSize);
 }
 
 /**
@@ -117,5 +108,5 @@ function binaryMultiMmc(bits: Uint8Array): number {
       }
     }
   }
-  return predictionEstimate(votes.correct, len - 2, votes.maxRun, 2);
+  return votes.record.estimate(len - 2, 2);
 }

@@ -29,3 +29,24 @@ export function predictionEstimate(correct: number, total: number, maxRun: numbe
   }
   return -Math.log2(curMax);
 }
+
+/** What a predictor's predictions came to: how many were right, and the longest run of rights. */
+export class PredictionRecord {
+  correct = 0;
+  run = 0;
+  maxRun = 0;
+
+  note(right: boolean): void {
+    if (right) {
+      this.correct++;
+      if (++this.run > this.maxRun) this.maxRun = this.run;
+    } else {
+      this.run = 0;
+    }
+  }
+
+  /** The min-entropy estimate from the record of `total` predictions over an alphabet of `k`. */
+  estimate(total: number, k: number): number {
+    return predictionEstimate(this.correct, total, this.maxRun, k);
+  }
+}

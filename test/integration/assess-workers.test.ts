@@ -7,6 +7,7 @@ import { shareSteps, workerAssessor } from '../../native-bridge/estimators/asses
 import { prepareDataset } from '../../native-bridge/estimators/dataset.std';
 import { buildPathsFrom } from '../../electron/paths/build-paths.node';
 import { DATASETS } from '../fixtures/entropy-datasets';
+import { until } from '../helpers/wait-for';
 
 const paths = buildPathsFrom(new URL('../../out/main/cli.js', import.meta.url).href);
 
@@ -30,12 +31,12 @@ describe('the assessment on worker threads', () => {
   });
 
   it('shares binary samples out by what each step costs on bits', () => {
-    // On bits, t-tuple with LRS and Lag are the heaviest steps (multi-MMC is on 8-bit samples): they land apart.
+    // On bits, t-tuple with LRS and multi-MMC are the heaviest steps (multi-MMC far more so on 8-bit samples): they land apart.
     const steps = assessmentSteps(prepareDataset(DATASETS['biased-bits'].make(), 1));
     const groups = shareSteps(steps, 2, 2);
     const at = (name: string) => steps.findIndex((s) => s.name === name);
     expect(groups.find((g) => g.includes(at('t-tuple')))).toContain(at('lrs'));
-    expect(groups.find((g) => g.includes(at('t-tuple')))).not.toContain(at('lag'));
+    expect(groups.find((g) => g.includes(at('t-tuple')))).not.toContain(at('multi-mmc'));
   });
 
   for (const [name, threads] of [['long-repeats-8bit', 2], ['biased-bits', 3]] as const) {
@@ -51,7 +52,33 @@ describe('the assessment on worker threads', () => {
     }, 120_000);
   }
 
-  it('says so in a sentence when a worker cannot start', async () => {
-    await expect(workerAssessor('/nonexistent/assess-worker.js', 2)(DATASETS['biased-bits'].make(), 1, () => {})).rejects.toThrow(/The entropy assessment worker (crashed|exited)/);
+  it('says so in a sentence when a worker cannot start, and keeps none of its workers', async () => {
+    const assessor = workerAssessor('/nonexistent/assess-worker.js', 2);
+    await expect(assessor(DATASETS['biased-bits'].make(), 1, () => {})).rejects.toThrow(/The entropy assessment worker (crashed|exited)/);
+    expect(assessor.workers()).toEqual({ started: 2, idle: 0 });
   });
+
+  it('keeps its workers for the next assessment, which starts none, and ends them when idle or closed', async () => {
+    const { make, bitsPerSample } = DATASETS['markov-bits'];
+    const samples = make().subarray(0, 100_000);
+    const expected = assess(samples, bitsPerSample);
+    const assessor = workerAssessor(paths.assessWorker, 2, 60_000);
+    expect(await assessor(samples, bitsPerSample, () => {})).toEqual(expected);
+    expect(assessor.workers()).toEqual({ started: 2, idle: 2 });
+    // Two at once: the second takes new workers rather than waiting for the first's.
+    const [first, second] = await Promise.all([assessor(samples, bitsPerSample, () => {}), assessor(samples, bitsPerSample, () => {})]);
+    expect(first).toEqual(expected);
+    expect(second).toEqual(expected);
+    expect(assessor.workers()).toEqual({ started: 4, idle: 4 });
+    await assessor.close();
+    expect(assessor.workers()).toEqual({ started: 4, idle: 0 });
+
+    const brief = workerAssessor(paths.assessWorker, 2, 200);
+    await brief(samples, bitsPerSample, () => {});
+    expect(brief.workers().idle).toBe(2);
+    await until(() => brief.workers().idle === 0, 'the idle workers to end', 10_000);
+    expect(await brief(samples, bitsPerSample, () => {})).toEqual(expected);
+    expect(brief.workers()).toEqual({ started: 4, idle: 2 });
+    await brief.close();
+  }, 120_000);
 });
