@@ -63,11 +63,15 @@ export function shareSteps(steps: readonly AssessmentStep[], threads: number, al
   return groups.map((group) => group.indices.sort((a, b) => a - b));
 }
 
-/** How long the workers of an assessment stay for the next one (a harvest assesses its calibration, then again as it grows). */
+/** How long the workers of an assessment wait for the next (a device's next harvest refines a provisional estimate). */
 export const IDLE_WORKER_MS = 60_000;
+/** Samples a readied worker assesses to have the engine compile the estimators before the real samples come. */
+const WARM_UP_SAMPLES = 16_384;
 
 /** An assessor on worker threads, with what it holds. */
 export interface WorkerAssessor extends Assessor {
+  /** Resolves when the workers are ready. */
+  prepare(bitsPerSample: number): Promise<void>;
   /** Workers started so far, and those waiting for the next assessment. */
   workers(): { started: number; idle: number };
   /** Ends the waiting workers now. */
@@ -76,14 +80,17 @@ export interface WorkerAssessor extends Assessor {
 
 /**
  * Runs each assessment split over up to `threads` workers from the built entry at
- * `workerPath` (out/main/assess-worker.js); default: every core, at most 4. Workers that
- * finished wait `idleMs` for the next assessment, which then starts without starting threads
- * and on code the engine has already compiled; waiting, they do not keep the process alive.
+ * `workerPath` (out/main/assess-worker.js); default: every core, at most 4. `prepare` starts
+ * them while a harvest captures (a few seconds to minutes), each assessing a small sample of
+ * the same width so that the engine has compiled the estimators by the time the real ones
+ * arrive. Workers that finished wait `idleMs` for the next assessment; waiting, they do not
+ * keep the process alive.
  */
 export function workerAssessor(workerPath: string, threads = Math.min(4, availableParallelism()), idleMs = IDLE_WORKER_MS): WorkerAssessor {
   const idle: Worker[] = [];
   let started = 0;
   let timer: NodeJS.Timeout | undefined;
+  let preparing: Promise<void> | undefined;
   const endIdle = async () => {
     clearTimeout(timer);
     await Promise.all(idle.splice(0).map((worker) => worker.terminate()));
@@ -110,7 +117,8 @@ export function workerAssessor(workerPath: string, threads = Math.min(4, availab
     timer = setTimeout(() => void endIdle(), idleMs);
     timer.unref();
   };
-  const assessor: Assessor = async (samples, bitsPerSample, onProgress) => {
+  const assessor = async (samples: Uint8Array, bitsPerSample: number, onProgress: (done: number, total: number) => void) => {
+    await preparing;
     const dataset = prepareDataset(samples, bitsPerSample);
     const steps = assessmentSteps(dataset);
     const values = new Array<number>(steps.length).fill(-1);
@@ -133,7 +141,44 @@ export function workerAssessor(workerPath: string, threads = Math.min(4, availab
     working.forEach(giveBack);
     return combineAssessment(dataset, steps, values);
   };
-  return Object.assign(assessor, { workers: () => ({ started, idle: idle.length }), close: endIdle });
+  const prepare = async (bitsPerSample: number) => {
+    const missing = threads - idle.length;
+    if (preparing || missing <= 0) return preparing;
+    const samples = warmUpSamples(bitsPerSample);
+    const dataset = prepareDataset(samples, bitsPerSample);
+    const steps = assessmentSteps(dataset);
+    const ready = Array.from({ length: missing }, async () => {
+      const worker = take();
+      try {
+        await runInWorker(worker, { samples, bitsPerSample, steps }, () => {});
+        giveBack(worker);
+      } catch {
+        // A worker that cannot start is not kept; the assessment then says why.
+        await worker.terminate();
+      }
+    });
+    preparing = Promise.all(ready).then(() => void (preparing = undefined));
+    return preparing;
+  };
+  const close = async () => {
+    await preparing;
+    await endIdle();
+  };
+  return Object.assign(assessor, { prepare, workers: () => ({ started, idle: idle.length }), close });
+}
+
+/** Reproducible samples of `bitsPerSample` bits for a warm-up: their values do not matter, only that every estimator runs. */
+function warmUpSamples(bitsPerSample: number): Uint8Array {
+  const samples = new Uint8Array(WARM_UP_SAMPLES);
+  const mask = (1 << bitsPerSample) - 1;
+  let state = 0x9e3779b9;
+  for (let i = 0; i < samples.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    samples[i] = state & mask;
+  }
+  return samples;
 }
 
 function runInWorker(worker: Worker, request: AssessRequest, onStep: () => void): Promise<number[]> {

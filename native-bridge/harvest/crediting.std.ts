@@ -25,7 +25,11 @@ export class HarvestError extends Error {
 }
 
 /** Runs the SP 800-90B assessment, possibly in a worker; reports progress as steps done of total. */
-export type Assessor = (samples: Uint8Array, bitsPerSample: number, onProgress: (done: number, total: number) => void) => Promise<Assessment>;
+export interface Assessor {
+  (samples: Uint8Array, bitsPerSample: number, onProgress: (done: number, total: number) => void): Promise<Assessment>;
+  /** Readies what an assessment of samples this wide will run on, while they are still being captured. */
+  prepare?(bitsPerSample: number): void;
+}
 
 /**
  * A provisional estimate (fewer than 1,000,000 samples) is credited at half its value.

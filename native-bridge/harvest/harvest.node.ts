@@ -56,6 +56,9 @@ export async function runHarvest(options: HarvestOptions): Promise<{ id: number;
 
   const stored = store.getAssessment(info.deviceId, bits);
   const reused = stored !== undefined;
+  // This harvest will assess (its calibration, or a provisional estimate refined at its end):
+  // the assessment's threads start while the samples arrive.
+  if (!reused || (stored.provisional && !recording)) options.assess.prepare?.(bits);
   emit({ type: 'started', source: info, assessment: stored && creditedAssessment(stored, info) });
 
   const raw = createHash('sha256');

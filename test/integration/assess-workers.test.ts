@@ -73,6 +73,15 @@ describe('the assessment on worker threads', () => {
     await assessor.close();
     expect(assessor.workers()).toEqual({ started: 4, idle: 0 });
 
+    // Readied while a harvest captures: its workers have run a small sample of the same width.
+    const readied = workerAssessor(paths.assessWorker, 2, 60_000);
+    await readied.prepare(bitsPerSample);
+    expect(readied.workers()).toEqual({ started: 2, idle: 2 });
+    await readied.prepare(bitsPerSample); // ready already: nothing more starts
+    expect(await readied(samples, bitsPerSample, () => {})).toEqual(expected);
+    expect(readied.workers()).toEqual({ started: 2, idle: 2 });
+    await readied.close();
+
     const brief = workerAssessor(paths.assessWorker, 2, 200);
     await brief(samples, bitsPerSample, () => {});
     expect(brief.workers().idle).toBe(2);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assessInThisThread } from '../../native-bridge/estimators/assessors.node';
 import { HealthTestFailure } from '../../native-bridge/health/health-failure.std';
-import { HarvestError } from '../../native-bridge/harvest/crediting.std';
+import { HarvestError, type Assessor } from '../../native-bridge/harvest/crediting.std';
 import { runHarvest, type HarvestEvent } from '../../native-bridge/harvest/harvest.node';
 import { openSource } from '../../native-bridge/sources/open-source.node';
 import { Database } from '../../electron/store/database.node';
@@ -32,16 +32,29 @@ function writeSamples(name: string, samples: Uint8Array): string {
   return path;
 }
 
-async function harvest(uri: string, calibrationSamples: number, events: HarvestEvent[] = [], signal?: AbortSignal) {
+async function harvest(uri: string, calibrationSamples: number, events: HarvestEvent[] = [], signal?: AbortSignal, assess: Assessor = assessInThisThread) {
   const source = await openSource(uri);
   try {
-    return await runHarvest({ source, store: sqliteHarvestStore(db.connection), assess: assessInThisThread, calibrationSamples, onEvent: (e) => events.push(e), signal, eventIntervalMs: 0 });
+    return await runHarvest({ source, store: sqliteHarvestStore(db.connection), assess, calibrationSamples, onEvent: (e) => events.push(e), signal, eventIntervalMs: 0 });
   } finally {
     await source.dispose();
   }
 }
 
 describe('Genesis harvest', () => {
+  it('readies the assessment as its capture begins when it will assess, and not when it reuses an estimate it will not refine', async () => {
+    const readied: number[] = [];
+    const assess: Assessor = Object.assign((samples: Uint8Array, bits: number, onProgress: (done: number, total: number) => void) => assessInThisThread(samples, bits, onProgress), {
+      prepare: (bits: number) => void readied.push(bits),
+    });
+    const path = writeSamples('noise.bin', quantisedGaussian(60_000, 32, 8, 6, 21));
+    await harvest(`file:${path}?bits=6`, 50_000, [], undefined, assess);
+    expect(readied).toEqual([6]);
+    // A recording's provisional estimate is reused and never refined (a replay is not new data).
+    await harvest(`file:${path}?bits=6`, 50_000, [], undefined, assess);
+    expect(readied).toEqual([6]);
+  });
+
   it('calibrates a new device, credits health-tested samples and conditions ≥512 bits into a stored Genesis seed', async () => {
     const samples = quantisedGaussian(60_000, 32, 8, 6, 21);
     const path = writeSamples('noise.bin', samples);
