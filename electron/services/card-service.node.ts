@@ -18,14 +18,13 @@ import { BundleError, exportBundle, importBundle } from '../store/agent-bundle.n
 import { agentCard, setAgentCard } from '../store/cards.node';
 import type { Database } from '../store/database.node';
 import { newestUnusedGenesis } from '../store/entropy.node';
+import { readSettings } from '../store/settings.node';
 import { getAgent, livingAgentNamed, type Agent } from '../store/lineage.node';
 import type { AgentLife } from './agent-life.node';
 
 /** The key of LightSeed's own data in a card's extensions. */
 export const CARD_EXTENSION = 'lightseed';
 
-/** What {{user}} stands for until the person sets a name. */
-export const DEFAULT_USER_NAME = 'User';
 
 export interface AgentCard {
   spec: CardSpec;
@@ -186,9 +185,9 @@ export class CardService {
     return { card: this.view(agentId)!, added: book.entries.length };
   }
 
-  /** The names the card's macros stand for: {{char}} is the card's nickname where it has one (V3), else the agent's name. */
+  /** The names the card's macros stand for: {{char}} is the card's nickname where it has one (V3), else the agent's name; {{user}} the name the person set. */
   names(agent: Agent, card?: CardData): CardNames {
-    return { char: card?.nickname?.trim() || agent.name, user: DEFAULT_USER_NAME };
+    return { char: card?.nickname?.trim() || agent.name, user: readSettings(this.#db).userName };
   }
 
   /**

@@ -19,6 +19,14 @@ export const Settings = z.strictObject({
   archiveIdleDays: z.number().min(1).max(36_500),
   /** Agents whose fitness falls below this are archived. */
   fitnessFloor: z.number().min(-1000).max(0),
+  /**
+   * What agents call the person (a character card's {{user}}). It goes into prompts, so one line
+   * without braces or angle brackets (a macro inside a name would be expanded again).
+   */
+  userName: z
+    .string()
+    .max(40, 'A name is at most 40 characters.')
+    .regex(/^[^\s{}<>](?:[^\n\r\t{}<>]*[^\s{}<>])?$/, 'A name is one line, without braces, angle brackets or spaces at either end.'),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -30,4 +38,5 @@ export const DEFAULT_SETTINGS: Settings = {
   selectionPressure: 0.1,
   archiveIdleDays: 90,
   fitnessFloor: -5,
+  userName: 'User',
 };

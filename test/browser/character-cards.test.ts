@@ -93,12 +93,34 @@ describe('character cards in Chromium', () => {
     expect(app.problems).toEqual([]);
   });
 
+  it('calls the person by the name they give in the top bar ({{user}}), refusing one that is not a name', async () => {
+    const name = app.page.getByLabel('You are');
+    expect(await name.inputValue()).toBe('User');
+    await name.fill('{{char}}');
+    await name.press('Enter');
+    await expect.poll(() => app.page.locator('.user-name [role=alert]').textContent()).toBe('A name is one line, without braces, angle brackets or spaces at either end.');
+    await app.page.screenshot({ path: join(SCREENSHOTS, 'top-bar-user-name-refused.png'), clip: { x: 0, y: 0, width: 1280, height: 140 } });
+    await name.fill(' Sam ');
+    await name.press('Enter');
+    await expect.poll(() => app.page.locator('.user-name [role=alert]').count()).toBe(0);
+    expect(await name.inputValue()).toBe('Sam');
+    // The card on screen says its greeting with the new name.
+    await expect.poll(() => app.page.getByRole('region', { name: 'Character card' }).textContent()).toContain('Greeting: Morning, Sam. High water is at 6:42');
+    await app.page.screenshot({ path: join(SCREENSHOTS, 'top-bar-user-name.png') });
+    // Kept in the database: a reload shows it.
+    await app.page.reload();
+    await expect.poll(() => app.page.getByLabel('You are').inputValue()).toBe('Sam');
+    expect(app.problems).toEqual([]);
+  });
+
   it('opens a chat with the greeting and says which world info an answer used', async () => {
+    await app.page.getByRole('link', { name: 'Agents' }).click();
+    await app.page.getByRole('button', { name: 'Maren', exact: true }).click();
     await app.page.getByRole('region', { name: "Maren's card" }).getByRole('button', { name: 'Chat with Maren' }).click();
-    await expect.poll(() => app.page.locator('.messages li.greeting .text').textContent()).toBe('Morning, User. High water is at 6:42, if that is what you came for.');
+    await expect.poll(() => app.page.locator('.messages li.greeting .text').textContent()).toBe('Morning, Sam. High water is at 6:42, if that is what you came for.');
     // The card's alternate greeting is a swipe away, before the first message.
     await app.page.getByRole('button', { name: 'Next greeting' }).click();
-    expect(await app.page.locator('.messages li.greeting .text').textContent()).toBe('Fog again, User. The bell buoy has been going all night.');
+    expect(await app.page.locator('.messages li.greeting .text').textContent()).toBe('Fog again, Sam. The bell buoy has been going all night.');
     expect(await app.page.locator('.messages li.greeting .meta').textContent()).toContain('greeting 2/2');
     await app.page.getByRole('button', { name: 'Previous greeting' }).click();
     await app.page.getByLabel('Message').fill('Is the lighthouse lit tonight?');
@@ -106,7 +128,7 @@ describe('character cards in Chromium', () => {
     const used = app.page.locator('.messages li.assistant .world-info');
     await expect.poll(() => used.first().textContent(), { timeout: 30_000 }).toBe('world info used: constant entry (constant), lighthouse (“lighthouse”)');
     // The greeting is kept with the conversation, once.
-    expect(await app.page.locator('.messages li.assistant .text').first().textContent()).toBe('Morning, User. High water is at 6:42, if that is what you came for.');
+    expect(await app.page.locator('.messages li.assistant .text').first().textContent()).toBe('Morning, Sam. High water is at 6:42, if that is what you came for.');
     expect(await app.page.locator('.messages li.greeting').count()).toBe(0);
     // The greeting is the card's words, not an answer: nothing to rate or regenerate.
     expect(await app.page.locator('.messages li.assistant').first().getByRole('button', { name: 'Thumbs up' }).count()).toBe(0);
@@ -115,7 +137,7 @@ describe('character cards in Chromium', () => {
     await app.page.getByRole('button', { name: 'Save as Markdown' }).click();
     const saved = readFileSync((await (await download).path())!, 'utf8');
     expect(saved).toMatch(/^# Is the lighthouse lit tonight\?\n/);
-    expect(saved).toContain('> Morning, User. High water is at 6:42, if that is what you came for.');
+    expect(saved).toContain('> Morning, Sam. High water is at 6:42, if that is what you came for.');
     expect(app.problems).toEqual([]);
   });
 

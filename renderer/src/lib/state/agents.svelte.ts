@@ -52,7 +52,12 @@ export class AgentsState {
   /** Loads the list and keeps it fresh as agents answer and divide. */
   start(): () => void {
     void this.refresh();
-    const stops = [this.api.on('agent.divided', () => void this.refresh()), this.api.on('chat.done', () => void this.refresh())];
+    const stops = [
+      this.api.on('agent.divided', () => void this.refresh()),
+      this.api.on('chat.done', () => void this.refresh()),
+      // The card shows its greeting with the person's name: a new name redraws it.
+      this.api.on('settings.changed', () => void this.select(this.#selected)),
+    ];
     return () => stops.forEach((stop) => stop());
   }
 
