@@ -4,7 +4,7 @@
 // files, gives up in bounded time, and never touches a model that is already registered.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadStatus } from '../../electron/api/contract.std';
@@ -277,6 +277,22 @@ describe('progress', () => {
   });
 });
 
+/**
+ * Fills the disk holding `path` to its last block. The download goes on writing meanwhile, so
+ * the space free a moment ago may no longer be there: it writes until the disk refuses.
+ */
+function fillUp(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(1 << 20);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 describe.skipIf(!mountable)(`a disk that fills during the download${mountable ? '' : ' (skipped: needs root and permission to mount a tmpfs)'}`, () => {
   it('says so in a sentence naming the folder, keeps what arrived, and resumes once there is room', { timeout: 60_000 }, async () => {
     const disk = join(dir.path, 'small-disk');
@@ -292,8 +308,7 @@ describe.skipIf(!mountable)(`a disk that fills during the download${mountable ? 
       downloads.start('filling', { keepDefault: true, onStatus: (s) => (latest = s) });
       await waitFor(() => (latest?.downloaded ?? 0) > bytes.length * 0.2 || latest?.state !== 'downloading');
       expect(latest?.state, latest?.message ?? '').toBe('downloading');
-      const stats = statfsSync(disk);
-      writeFileSync(join(disk, 'filler'), Buffer.alloc(Number(stats.bavail * stats.bsize)));
+      fillUp(join(disk, 'filler'));
       await waitFor(() => latest?.state !== 'downloading');
       expect(latest).toMatchObject({ state: 'paused', message: expect.stringMatching(new RegExp(`^Could not download Test filling: The disk holding ${downloadsDir} is full: the rest of the file needs [\\d.]+ [KM]iB and 0 B is free\\. The [\\d.]+ [KM]iB received are kept in ${downloadsDir}; make room and get it again to resume\\.`)) });
       const kept = latest!.downloaded;
