@@ -2,7 +2,8 @@
 // strings where the shortcut is easiest to get wrong: suffixes that are prefixes of
 // others (runs of zeros at the end), short strings, biased and periodic bits.
 import { describe, expect, it } from 'vitest';
-import { adjacentLcps, binaryAdjacentLcps, lcpArray, suffixArray } from '../../../native-bridge/estimators/suffix-array.std';
+import { packBits } from '../../../native-bridge/estimators/packed-bits.std';
+import { adjacentLcps, binaryAdjacentLcps, lcpArray, sharedWindowsSeen, suffixArray } from '../../../native-bridge/estimators/suffix-array.std';
 
 function bySais(text: Uint8Array): Int32Array {
   const lcp = lcpArray(text, suffixArray(text));
@@ -67,6 +68,22 @@ describe('the LCPs of neighbouring suffixes of a bit string', () => {
     expect(binaryAdjacentLcps(text)).toBeUndefined();
     expect(binaryAdjacentLcps(bits(2000, 0.97, 11))).toBeUndefined(); // runs of 64 ones
     expect(adjacentLcps(text)).toEqual(bySais(text));
+  });
+
+  it('see long repeats in a sample before sorting, and none in random bits', () => {
+    // 2 KiB slices of one 8 KiB table, as bits: the shape of a looping emulator's output.
+    const table = bits(8 * 8192, 0.5, 13);
+    const repeated = new Uint8Array(400_000);
+    const next = random(14);
+    for (let at = 0; at < repeated.length; at += 8 * 2048) {
+      const from = Math.floor(next() * (table.length - 8 * 2048));
+      repeated.set(table.subarray(from, from + Math.min(8 * 2048, repeated.length - at)), at);
+    }
+    expect(sharedWindowsSeen(packBits(repeated)!, repeated.length)).toBe(true);
+    expect(binaryAdjacentLcps(repeated)).toBeUndefined();
+    expect(adjacentLcps(repeated)).toEqual(bySais(repeated));
+    const fair = bits(400_000, 0.5, 15);
+    expect(sharedWindowsSeen(packBits(fair)!, fair.length)).toBe(false);
   });
 
   it('are not taken from 64-bit keys for bytes that are not bits', () => {
