@@ -4,14 +4,15 @@
 // parent-pointer table `ref (id INTEGER PRIMARY KEY, parent_id INTEGER)` without an
 // index on parent_id, holding the same tree in the same file, measured in the same run.
 // Every ratio is reference time / ours: above 1, ours is faster.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { Database } from '../electron/store/database.node';
 import { FITNESS_TAU } from '../electron/agents/fitness.std';
-import { ancestorIds, birthAgent, descendantIds, divideAgent, recomputeDescendantCounts, seedChainOf } from '../electron/store/lineage.node';
+import { insertAgents, type NewAgent } from '../electron/store/bulk-lineage.node';
+import { agentUid, ancestorIds, birthAgent, descendantIds, divideAgent, growDescendants, recomputeDescendantCounts, seedChainOf } from '../electron/store/lineage.node';
+import type { WritableDB } from '../electron/store/sql.node';
 import { generationStats, type GenerationStats } from '../electron/store/lineage-stats.node';
 import { sfc32 } from '../test/fixtures/entropy-datasets';
 import { insertGenesis } from '../test/helpers/genesis';
@@ -36,20 +37,23 @@ const BATCH = 50_000;
  * is a bench fixture, not something the app does. divideAgent and every query run with the default cache.
  */
 const BULK_CACHE_KIB = 512 * 1024;
+/** Agents written both row by row and through insertAgents (each rolled back) for their ratio. */
+const ROW_BY_ROW = 20_000;
 /** Runs per query; the median is reported. */
 const RUNS = 50;
 /** Runs of the slow references and of the statistics, which take a second or more each. */
 const SLOW_RUNS = 15;
 const STATS_RUNS = 3;
 /** A trait set of the size the agents service writes. */
-const TRAITS = JSON.stringify({
+const BULK_TRAITS = {
   'temperament.temperature': 0.72,
   'temperament.top_p': 0.91,
   'voice.verbosity': 0.35,
   'voice.formality': 0.61,
   'curiosity.questions': 0.44,
   'memory.recall': 0.58,
-});
+};
+const TRAITS = JSON.stringify(BULK_TRAITS);
 
 const log = (line: string) => console.log(`lineage: ${line}`);
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -72,36 +76,142 @@ function medianMs(operation: () => unknown, runs = RUNS, warmUp = true): number 
 }
 
 /**
- * Batched INSERTs of agents and their division rows, with the same columns divideAgent
- * writes (the store's triggers keep the per-generation sums for them as for any insert).
- * divideAgent grows every ancestor's descendant count per call, which is fine for one
- * division but too slow for a million; bulk rows have no counts and
- * recomputeDescendantCounts() fills them afterwards (timed as part of the load).
+ * The bulk load through the store's insertAgents, BATCH agents a call. A parent is an agent of
+ * an earlier call (its id) or of the same one (its place in the batch): insertAgents gives ids in
+ * order after the highest in use, so the bench knows each agent's id before it is written. Only
+ * the calls are timed; the seed chains and uids are the caller's, made as the agents are drawn.
  */
-function bulkWriter(db: BetterSqlite3.Database, random: () => number) {
-  const insertAgent = db.prepare(
-    `INSERT INTO agent (id, uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, born_at)
-     VALUES (?, ?, ?, ?, ?, 'divided', ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertDivision = db.prepare(
-    `INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, 0, 'bench: bulk load', ?)`,
-  );
-  let pending = 0;
+function bulkWriter(db: WritableDB, random: () => number) {
+  let pending: NewAgent[] = [];
+  let firstId = 0;
+  let ms = 0;
+  let rows = 0;
   return {
-    add(id: number, parentId: number, rootId: number, generation: number, chain: Buffer): void {
-      if (pending === 0) db.exec('BEGIN');
+    add(id: number, parentId: number, generation: number, chain: Buffer): void {
+      if (pending.length === 0) firstId = id;
       const total = Math.floor(random() * 400);
       const fitnessAt = Math.floor(random() * (total + 1));
       const fitness = (random() + random() + random() - 1.5) * 4;
-      insertAgent.run(id, createHash('sha256').update(chain).digest('hex'), parentId, rootId, generation, `Agent ${id}`, chain.subarray(chain.length - 32), TRAITS, total - fitnessAt, total, fitness, fitnessAt, id);
-      insertDivision.run(parentId, id, chain.subarray(chain.length - 32), id);
-      if (++pending === BATCH) this.flush();
+      pending.push({
+        parent: parentId >= firstId ? { index: parentId - firstId } : { id: parentId },
+        uid: agentUid(chain),
+        origin: 'divided',
+        name: `Agent ${id}`,
+        seed: chain.subarray(chain.length - 32),
+        traits: BULK_TRAITS,
+        interactions: total - fitnessAt,
+        totalInteractions: total,
+        fitness,
+        fitnessAt,
+        bornAt: id,
+        division: { parentInteractions: 0, reason: 'bench: bulk load' },
+      });
+      expect(generation).toBeGreaterThan(0);
+      if (pending.length === BATCH) this.flush();
     },
     flush(): void {
-      if (pending > 0) db.exec('COMMIT');
-      pending = 0;
+      if (pending.length === 0) return;
+      const started = performance.now();
+      const ids = insertAgents(db, pending);
+      ms += performance.now() - started;
+      rows += pending.length;
+      expect(ids[0]).toBe(firstId);
+      pending = [];
+    },
+    /** Milliseconds in insertAgents, and the agents it wrote. */
+    get timed() {
+      return { ms, rows };
     },
   };
+}
+
+/**
+ * The reference of the same width: the values insertAgents bound for one lineage's agents and
+ * their divisions, read back and bound again one row at a time, in the same batches, into bare
+ * tables (no index, constraint or trigger). What is left between the two is the schema's upkeep.
+ */
+function sameWidthRowsUs(db: WritableDB, rootId: number): number {
+  const columns = 'uid, parent_id, root_id, generation, origin, genesis_id, name, seed, traits, interactions, total_interactions, fitness, fitness_at, fitness_now, inherited_fitness, state, born_at, archived_at, last_active_at, signer, memory_vector';
+  db.exec(`CREATE TABLE ref_wide (${columns}); CREATE TABLE ref_wide_division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at)`);
+  const read = db
+    .prepare(`SELECT ${columns.split(', ').map((column) => `agent.${column}`).join(', ')}, agent.id, d.parent_interactions, d.reason FROM agent JOIN division d ON d.child_id = agent.id WHERE agent.root_id = ? AND agent.id >= ? ORDER BY agent.id LIMIT ?`)
+    .raw();
+  const insertWide = db.prepare(`INSERT INTO ref_wide (${columns}) VALUES (${columns.split(', ').map(() => '?').join(', ')})`);
+  const insertDivision = db.prepare('INSERT INTO ref_wide_division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  let ms = 0;
+  let rows = 0;
+  for (let from = 0; ; ) {
+    const batch = read.all(rootId, from, BATCH) as unknown[][];
+    if (batch.length === 0) break;
+    from = (batch.at(-1)![21] as number) + 1;
+    const started = performance.now();
+    db.transaction(() => {
+      for (const row of batch) {
+        insertWide.run(...row.slice(0, 21));
+        insertDivision.run(row[1], row[21], row[7], row[22], row[23], row[16]);
+        rows++;
+      }
+    })();
+    ms += performance.now() - started;
+  }
+  db.exec('DROP TABLE ref_wide; DROP TABLE ref_wide_division');
+  return (ms * 1000) / rows;
+}
+
+/**
+ * ROW_BY_ROW agents hung below random agents of the first bushy lineage and below each other,
+ * written twice, each time rolled back: row by row as an import wrote them (the agent row under
+ * its summary trigger, its division row, growDescendants up its line), then through insertAgents.
+ */
+function againstRowByRow(db: WritableDB, rootId: number, random: () => number): { rowUs: number; bulkUs: number } {
+  const members = db.prepare('SELECT id FROM agent WHERE root_id = ? ORDER BY id LIMIT 100000').pluck().all(rootId) as number[];
+  const agents: NewAgent[] = [];
+  for (let i = 0; i < ROW_BY_ROW; i++) {
+    const own = randomBytes(32);
+    agents.push({
+      parent: i > 0 && random() < 0.5 ? { index: Math.floor(random() * i) } : { id: members[Math.floor(random() * members.length)]! },
+      uid: agentUid(own),
+      origin: 'divided',
+      name: `Row ${i}`,
+      seed: own,
+      traits: BULK_TRAITS,
+      interactions: 3,
+      totalInteractions: 40,
+      fitness: random() - 0.5,
+      fitnessAt: 30,
+      bornAt: i,
+      division: { parentInteractions: 0, reason: 'bench: row by row' },
+    });
+  }
+  const insert = db.prepare(
+    `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, born_at)
+     VALUES (?, ?, ?, ?, 'divided', ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const division = db.prepare('INSERT INTO division (parent_id, child_id, mutation_seed, parent_interactions, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const lineOf = db.prepare<[number], { root_id: number; generation: number }>('SELECT root_id, generation FROM agent WHERE id = ?');
+  const timedAndRolledBack = (write: () => void): number => {
+    db.exec('BEGIN');
+    const started = performance.now();
+    write();
+    const ms = performance.now() - started;
+    db.exec('ROLLBACK');
+    return (ms * 1000) / ROW_BY_ROW;
+  };
+  const rowUs = timedAndRolledBack(() => {
+    const ids: number[] = [];
+    for (const a of agents) {
+      const parentId = 'id' in a.parent! ? a.parent.id : ids[(a.parent as { index: number }).index]!;
+      const parent = lineOf.get(parentId)!;
+      const id = Number(
+        insert.run(a.uid, parentId, parent.root_id, parent.generation + 1, a.name, a.seed, JSON.stringify(a.traits), a.interactions, a.totalInteractions, a.fitness, a.fitnessAt, a.bornAt).lastInsertRowid,
+      );
+      division.run(parentId, id, a.seed, 0, a.division!.reason, a.bornAt);
+      growDescendants(db, parentId, 1);
+      ids.push(id);
+    }
+  });
+  const bulkUs = timedAndRolledBack(() => insertAgents(db, agents));
+  return { rowUs, bulkUs };
 }
 
 /** The same recursive CTEs as ancestorIds/descendantIds, on the reference table. */
@@ -133,8 +243,6 @@ it('lineage store at 1,000,000 agents', async () => {
   const parentOf = new Int32Array(AGENTS + 1); // 0 for a root
   const bushy = AGENTS - (DEEP_GENERATIONS + 1) - DEEP_DIVISIONS;
   let nextId = 1;
-  let bulkMs = 0;
-  let bulkRows = 0;
 
   try {
     // The deep lineage, bulk-loaded: one agent per generation, each the parent of the next.
@@ -147,12 +255,10 @@ it('lineage store at 1,000,000 agents', async () => {
     for (let generation = 1; generation <= DEEP_GENERATIONS; generation++) {
       chain = Buffer.concat([chain, randomBytes(32)]);
       parentOf[nextId] = tip;
-      bulk.add(nextId, tip, deepRoot.id, generation, chain);
+      bulk.add(nextId, tip, generation, chain);
       tip = nextId++;
     }
     bulk.flush();
-    bulkMs += performance.now() - started;
-    bulkRows += DEEP_GENERATIONS;
     log(`deep lineage of ${fmt(DEEP_GENERATIONS)} generations loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // The bushy forest, lineage by lineage so only one lineage's seed chains sit in memory.
@@ -179,15 +285,12 @@ it('lineage store at 1,000,000 agents', async () => {
           expect(child.id).toBe(nextId);
           chains.push(Buffer.from(seedChainOf(db, child.id)));
         } else {
-          const childChain = Buffer.concat([chains[p]!, randomBytes(32)]);
-          const bulkStarted = performance.now();
           if (!bulkCache) {
             db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
             bulkCache = true;
           }
-          bulk.add(nextId, members[p]!, root.id, generations[p]! + 1, childChain);
-          bulkMs += performance.now() - bulkStarted;
-          bulkRows++;
+          const childChain = Buffer.concat([chains[p]!, randomBytes(32)]);
+          bulk.add(nextId, members[p]!, generations[p]! + 1, childChain);
           chains.push(childChain);
         }
         parentOf[nextId] = members[p]!;
@@ -195,17 +298,10 @@ it('lineage store at 1,000,000 agents', async () => {
         generations.push(generations[p]! + 1);
         deepest = Math.max(deepest, generations[p]! + 1);
       }
-      const flushStarted = performance.now();
       bulk.flush();
-      bulkMs += performance.now() - flushStarted;
       log(`lineage ${r + 1}/${ROOTS}: ${fmt(size)} agents, ${deepest} generations, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-
-    started = performance.now();
-    const repaired = recomputeDescendantCounts(db);
-    const recomputeMs = performance.now() - started;
     db.pragma(`cache_size = ${defaultCache}`);
-    log(`recomputeDescendantCounts: ${fmt(repaired)} counts set in ${(recomputeMs / 1000).toFixed(1)} s`);
 
     // Divisions at the tip of the deep lineage through divideAgent. Each reads the 2,000+ seeds of its
     // line and grows 2,000+ ancestors' descendant counts.
@@ -220,7 +316,9 @@ it('lineage store at 1,000,000 agents', async () => {
     }
     const loadMs = performance.now() - loadStarted;
     expect(db.prepare('SELECT count(*) FROM agent').pluck().get()).toBe(AGENTS);
-    expect(db.prepare('SELECT sum(coalesce(d.count, 0) + 1) FROM agent LEFT JOIN agent_descendants d USING (id) WHERE parent_id IS NULL').pluck().get()).toBe(AGENTS);
+    started = performance.now();
+    expect(recomputeDescendantCounts(db), 'descendant counts insertAgents and divideAgent kept').toBe(0);
+    log(`recomputeDescendantCounts found every count right in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // The reference: the same parent pointers, inserted in the same batches.
     db.exec('CREATE TABLE ref (id INTEGER PRIMARY KEY, parent_id INTEGER)');
@@ -232,16 +330,29 @@ it('lineage store at 1,000,000 agents', async () => {
       if (id % BATCH === 0 || id === AGENTS) db.exec('COMMIT');
     }
     const refLoadMs = performance.now() - started;
-    log(`database file ${(statSync(join(dir.path, 'lightseed.db')).size / 2 ** 20).toFixed(0)} MiB`);
+    const fileBytes = statSync(join(dir.path, 'lightseed.db')).size;
+    log(`database file ${(fileBytes / 2 ** 20).toFixed(0)} MiB, ${fmt(Math.round(fileBytes / AGENTS))} bytes an agent`);
+    const { ms: bulkMs, rows: bulkRows } = bulk.timed;
+    const bulkUs = (bulkMs * 1000) / bulkRows;
+    const plainUs = (refLoadMs * 1000) / AGENTS;
 
     console.log(
-      `insert ${fmt(AGENTS)} agents: ours ${(loadMs / 1000).toFixed(1)} s (${fmt(bulkRows)} batched INSERTs at ${fmt(Math.round(bulkRows / (bulkMs / 1000)))}/s, ` +
-        `${fmt(DIVIDED)} divideAgent calls at ${fmt(Math.round(DIVIDED / (dividedMs / 1000)))}/s, recomputeDescendantCounts ${(recomputeMs / 1000).toFixed(1)} s), ` +
+      `insert ${fmt(AGENTS)} agents: ours ${(loadMs / 1000).toFixed(1)} s (${fmt(bulkRows)} through insertAgents at ${fmt(Math.round(bulkRows / (bulkMs / 1000)))}/s, ` +
+        `${fmt(DIVIDED)} divideAgent calls at ${fmt(Math.round(DIVIDED / (dividedMs / 1000)))}/s), ` +
         `reference ${(refLoadMs / 1000).toFixed(1)} s (plain parent-pointer rows, same batches), ratio ${(refLoadMs / loadMs).toFixed(3)}`,
     );
     console.log(
-      `batched agent INSERTs alone: ours ${fmt(Math.round(bulkRows / (bulkMs / 1000)))} rows/s, reference ${fmt(Math.round(AGENTS / (refLoadMs / 1000)))} plain rows/s, ` +
-        `ratio ${(refLoadMs / AGENTS / (bulkMs / bulkRows)).toFixed(3)}`,
+      `insertAgents alone: ours ${bulkUs.toFixed(1)} µs an agent, reference ${plainUs.toFixed(2)} µs a plain two-integer row, ratio ${(plainUs / bulkUs).toFixed(3)}`,
+    );
+    const wideUs = sameWidthRowsUs(db, firstRootId);
+    console.log(
+      `insertAgents against the same values as rows of a bare table (no index, constraint or trigger; bound one row at a time): ours ${bulkUs.toFixed(1)} µs, ` +
+        `reference ${wideUs.toFixed(1)} µs, ratio ${(wideUs / bulkUs).toFixed(3)}`,
+    );
+    const rowByRow = againstRowByRow(db, firstRootId, random);
+    console.log(
+      `insertAgents against row-by-row INSERTs (the summary trigger per row, growDescendants per agent as an import did), ${fmt(ROW_BY_ROW)} agents in the first bushy lineage: ` +
+        `ours ${rowByRow.bulkUs.toFixed(1)} µs an agent, reference ${rowByRow.rowUs.toFixed(1)} µs, ratio ${(rowByRow.rowUs / rowByRow.bulkUs).toFixed(2)}`,
     );
     const shallowMs = dividedMs / DIVIDED;
     console.log(

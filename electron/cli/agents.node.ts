@@ -2,12 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { checkedBundle, signBundle } from '../agents/bundle-signature.node';
 import { readIdentity, shortKey } from '../identity/identity.node';
-import { nextFreeName } from '../agents/profile.std';
 import { AppServices } from '../services/app-services.node';
 import { decodeBundleText, exportBundle, importBundle, MAX_BUNDLE_BYTES } from '../store/agent-bundle.node';
 import { currentFitness } from '../agents/fitness.std';
 import { newick, phylogenyCsv } from '../store/lineage-export.node';
-import { findAgent, listAgents, livingAgentNamed, type Agent } from '../store/lineage.node';
+import { findAgent, listAgents, type Agent } from '../store/lineage.node';
 import { UsageError, type CliContext, type Command } from './command.node';
 import { readInputFile } from './input-file.node';
 
@@ -108,7 +107,7 @@ export const importCommand: Command = {
     const { bundle, droppedMemories, signer } = checkedBundle(decodeBundleText(bytes, file));
     return withServices(context, async (services) => {
       const db = services.database.connection;
-      const result = importBundle(db, bundle, { signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+      const result = importBundle(db, bundle, { signer });
       const name = result.renamed.find((r) => r.from === bundle.agent.name)?.to ?? bundle.agent.name;
       if (result.created === 0) {
         context.out(`${name} is already here (agent #${result.agentId}); nothing changed.`);

@@ -257,7 +257,7 @@ export class CardService {
       }
       return this.#db.transaction(() => {
         const db = this.#db;
-        const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+        const result = importBundle(db, checked.bundle, { signer: checked.signer });
         // A card LightSeed wrote for an agent without one only carried the agent: it gets no card here either.
         if (own.generated !== true) keep(result.agentId);
         const renamed = result.renamed.find((r) => r.from === checked.bundle.agent.name);

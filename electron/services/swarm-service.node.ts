@@ -24,8 +24,7 @@ import { MAX_BUNDLE_CHARS, type PeerMessage } from '../swarm/frames.std';
 import { decodeInvite, encodeInvite, InviteError } from '../swarm/invite.std';
 import { BundleError, exportBundle, importBundle } from '../store/agent-bundle.node';
 import type { Database } from '../store/database.node';
-import { agentWithUid, ancestors, archiveAgent, getAgent, livingAgentNamed } from '../store/lineage.node';
-import { nextFreeName } from '../agents/profile.std';
+import { agentWithUid, ancestors, archiveAgent, getAgent } from '../store/lineage.node';
 import {
   deleteCircle,
   getPeer,
@@ -374,7 +373,7 @@ export class SwarmService {
     db.transaction(() => {
       // Ancestors not told of yet come along: they live with the peer that told.
       const fresh = checked.bundle.lineage.filter((a) => !agentWithUid(db, a.uid)).map((a) => a.uid);
-      const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+      const result = importBundle(db, checked.bundle, { signer: checked.signer });
       for (const [id, where] of [...fresh.map((uid) => [agentWithUid(db, uid)!.id, peer.publicKey] as const), [result.agentId, home] as const]) {
         if (getAgent(db, id)!.state === 'alive') archiveAgent(db, id, now);
         setHome(db, id, where);
@@ -508,7 +507,7 @@ export class SwarmService {
       const checked = checkedBundle(transfer.bundle!, now);
       db.transaction(() => {
         const ancestors = checked.bundle.lineage.filter((a) => !agentWithUid(db, a.uid));
-        const result = importBundle(db, checked.bundle, { signer: checked.signer, freeName: (name) => nextFreeName(name, (candidate) => livingAgentNamed(db, candidate) !== undefined) });
+        const result = importBundle(db, checked.bundle, { signer: checked.signer });
         // Ancestors new here are copies of the sender's record: they live there, not here.
         for (const ancestor of ancestors) {
           const copy = agentWithUid(db, ancestor.uid)!;

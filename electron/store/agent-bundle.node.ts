@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.std';
-import { agentUid, ancestors, getAgent, growDescendants, seedChainOf, type Agent } from './lineage.node';
+import { nextFreeName } from '../agents/profile.std';
+import { insertAgents, type NewAgent } from './bulk-lineage.node';
+import { agentUid, ancestors, getAgent, LineageError, seedChainOf, type Agent } from './lineage.node';
 import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
 import type { ReadableDB, WritableDB } from './sql.node';
 
@@ -171,8 +173,11 @@ export interface ImportResult {
 }
 
 export interface ImportOptions {
-  /** A free name for a living agent whose name a living agent here already has. */
-  freeName: (name: string) => string;
+  /**
+   * A free name for a living agent whose name is taken by a living agent here or by one earlier in
+   * the bundle (`taken` says which names are; the next numeral, "Ada II", unless told otherwise).
+   */
+  freeName?: (name: string, taken: (name: string) => boolean) => string;
   /** The bundle's signer, kept with every agent it brings (null: unsigned). */
   signer?: string | null;
 }
@@ -181,69 +186,70 @@ export interface ImportOptions {
  * Imports a verified bundle in one transaction; agents already present (same uid) are reused.
  * The schema's constraints are the last line: a row they refuse is said in words.
  */
-export function importBundle(db: WritableDB, bundle: AgentBundle, options: ImportOptions): ImportResult {
+export function importBundle(db: WritableDB, bundle: AgentBundle, options: ImportOptions = {}): ImportResult {
   try {
     return importRows(db, bundle, options);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
+    const cause = error instanceof LineageError && error.cause ? error.cause : error;
+    const code = (cause as { code?: string }).code ?? '';
     if (!code.startsWith('SQLITE_CONSTRAINT')) throw error;
-    const column = /(?:failed|constraint failed): (?:agent|memory)\.(\w+)/.exec((error as Error).message)?.[1];
+    const column = /(?:failed|constraint failed): (?:agent|memory)\.(\w+)/.exec((cause as Error).message)?.[1];
     throw new BundleError(
       `The bundle holds a value this database cannot keep${column ? ` (its ${column.replace(/_/g, ' ')})` : ''}: nothing was imported.`,
-      { cause: error },
+      { cause },
     );
   }
 }
 
 function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions): ImportResult {
+  const freeName = options.freeName ?? nextFreeName;
   return db.transaction(() => {
-    const findUid = db.prepare<unknown[], { id: number; root_id: number }>('SELECT id, root_id FROM agent WHERE uid = ?');
-    const insert = db.prepare(
-      `INSERT INTO agent (uid, parent_id, root_id, generation, origin, name, seed, traits, interactions, total_interactions, fitness, fitness_at, state, born_at, archived_at, signer)
-       VALUES (@uid, @parentId, @rootId, @generation, 'imported', @name, @seedChain, @traits, @interactions, @totalInteractions, @fitness, @fitnessAt, @state, @bornAt, @archivedAt, @signer)`,
-    );
+    const findUid = db.prepare<unknown[], { id: number }>('SELECT id FROM agent WHERE uid = ?');
+    const livingHere = db.prepare('SELECT 1 FROM agent WHERE name = ? AND state = ?').pluck();
+    const nodes = [...bundle.lineage, bundle.agent];
+    // The line is root first, and an agent here has its parent here: what is already here is a
+    // beginning of the line, and the rest comes in as one batch below it.
+    let present = 0;
     let parentId: number | null = null;
-    let rootId = 0;
-    let created = 0;
-    let agentId = 0;
-    let agentIsNew = false;
-    let unverifiedAncestors = 0;
-    const renamed: { from: string; to: string }[] = [];
-    const livingName = db.prepare("SELECT 1 FROM agent WHERE name = ? AND state = 'alive'").pluck();
-    for (const node of [...bundle.lineage, bundle.agent]) {
+    for (const node of nodes) {
       const existing = findUid.get(node.uid);
-      if (existing) {
-        parentId = existing.id;
-        rootId = existing.root_id;
-        agentId = existing.id;
-        agentIsNew = false;
-        continue;
-      }
-      if (node !== bundle.agent) unverifiedAncestors++;
-      const name = node.state === 'alive' && livingName.get(node.name) !== undefined ? options.freeName(node.name) : node.name;
-      if (name !== node.name) renamed.push({ from: node.name, to: name });
-      const id: number = Number(
-        insert.run({
-          ...node,
-          name,
-          parentId,
-          rootId: parentId === null ? 0 : rootId,
-          seedChain: Buffer.from(node.seedChain, 'hex').subarray(-32),
-          traits: JSON.stringify(node.traits),
-          signer: options.signer ?? null,
-        }).lastInsertRowid,
-      );
-      if (parentId === null) {
-        db.prepare('UPDATE agent SET root_id = id WHERE id = ?').run(id);
-        rootId = id;
-      } else {
-        growDescendants(db, parentId, 1);
-      }
-      parentId = id;
-      agentId = id;
-      agentIsNew = true;
-      created++;
+      if (!existing) break;
+      parentId = existing.id;
+      present++;
     }
+    const arriving = nodes.slice(present);
+    if (arriving.some((node) => findUid.get(node.uid))) throw new BundleError('The bundle\'s lineage is here only in part, with a gap: nothing was imported.');
+    const namedInBatch = new Set<string>();
+    const taken = (name: string) => namedInBatch.has(name) || livingHere.get(name, 'alive') !== undefined;
+    const renamed: { from: string; to: string }[] = [];
+    const ids = insertAgents(
+      db,
+      arriving.map((node, i): NewAgent => {
+        const name = node.state === 'alive' && taken(node.name) ? freeName(node.name, taken) : node.name;
+        if (name !== node.name) renamed.push({ from: node.name, to: name });
+        if (node.state === 'alive') namedInBatch.add(name);
+        return {
+          parent: i > 0 ? { index: i - 1 } : parentId === null ? null : { id: parentId },
+          uid: node.uid,
+          origin: 'imported',
+          name,
+          seed: Buffer.from(node.seedChain.slice(-64), 'hex'),
+          traits: node.traits,
+          interactions: node.interactions,
+          totalInteractions: node.totalInteractions,
+          fitness: node.fitness,
+          fitnessAt: node.fitnessAt,
+          state: node.state,
+          bornAt: node.bornAt,
+          archivedAt: node.archivedAt,
+          signer: options.signer ?? null,
+        };
+      }),
+    );
+    const agentIsNew = arriving.length > 0;
+    const agentId = agentIsNew ? ids.at(-1)! : parentId!;
+    const created = arriving.length;
+    const unverifiedAncestors = arriving.length - (agentIsNew ? 1 : 0);
     let memories = 0;
     if (agentIsNew) {
       const addMemory = db.prepare('INSERT INTO memory (agent_id, query, response, fitness, created_at, last_used_at, uses) VALUES (?, ?, ?, ?, ?, ?, ?)');

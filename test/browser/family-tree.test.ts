@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../electron/store/database.node';
-import { recomputeDescendantCounts } from '../../electron/store/lineage.node';
 import { SCREENSHOTS } from '../helpers/chromium';
 import { writeBulkLineage } from '../helpers/bulk-lineage';
 import { servedApp } from '../helpers/served-app';
@@ -14,7 +13,6 @@ const AGENTS = 100_000;
 const app = servedApp(async (dir) => {
   await using db = await Database.open({ path: join(dir, 'lightseed.db') });
   writeBulkLineage(db.connection, AGENTS);
-  recomputeDescendantCounts(db.connection);
 }, 120_000);
 
 const frames = () => app.page.locator('canvas').evaluate((c) => Number((c as HTMLCanvasElement).dataset.frames ?? 0));

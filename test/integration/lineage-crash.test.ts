@@ -1,5 +1,5 @@
 // A writer process running the real lineage store is SIGKILLed in the middle of a
-// burst of divisions, chat turns and thumbs; the file it leaves must open with every
+// burst of divisions, batches of agents, chat turns and thumbs; the file it leaves must open with every
 // invariant intact and keep working. SQLite's WAL gives atomic commits; this test
 // checks that the store puts each logical change in exactly one transaction.
 import { createHash, randomBytes } from 'node:crypto';
@@ -109,7 +109,16 @@ function checkInvariants(db: WritableDB): number {
   expect(agents.filter((a) => a.subtree_size !== counted.get(a.id)).map((a) => `agent ${a.id}: cached ${a.subtree_size}, counted ${counted.get(a.id)}`)).toEqual([]);
   expect(recomputeDescendantCounts(db)).toBe(0);
 
-  // The per-generation sums kept by the triggers: what a recomputation from every row gives.
+  // The per-generation sums kept by the triggers: what a recomputation from every row gives, with
+  // every trigger in place (a batch of agents drops one inside its transaction).
+  expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'agent' ORDER BY name").pluck().all()).toEqual([
+    'agent_counted',
+    'agent_fitness_now',
+    'agent_fitness_summed',
+    'agent_moved',
+    'agent_traits_moved',
+    'agent_uncounted',
+  ]);
   expectStatsAsRecomputed(db, null);
 
   // Fitness: the stored, decayed value is the sum of the feedback events.
