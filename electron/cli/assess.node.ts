@@ -1,4 +1,6 @@
-import { assess, FULL_ASSESSMENT_SAMPLES } from '../../native-bridge/estimators/assess.std';
+import { FULL_ASSESSMENT_SAMPLES } from '../../native-bridge/estimators/assess.std';
+import { workerAssessor } from '../../native-bridge/estimators/assessors.node';
+import { inferBitsPerSample } from '../../native-bridge/estimators/dataset.std';
 import { UsageError, type Command } from './command.node';
 import { readInputFile } from './input-file.node';
 
@@ -15,12 +17,19 @@ export const assessCommand: Command = {
     if (bits !== undefined && (!Number.isInteger(bits) || bits < 1 || bits > 8)) throw new UsageError('--bits must be a whole number from 1 to 8.');
     const samples = await readInputFile(file, { what: 'a sample file (one sample per byte)' });
     const started = performance.now();
-    // A terminal redraws one progress line; a log gets one line per step.
-    const result = assess(samples, bits, (done, total) => {
-      if (values.json) return;
-      if (context.interactive) process.stderr.write(`\r\x1b[2KAssessing: step ${done} of ${total}`);
-      else context.err(`Assessing: step ${done} of ${total}`);
-    });
+    // On every core (at most 4), as the app assesses and as ea_non_iid does; the workers end with the command.
+    const assessor = workerAssessor(context.paths.assessWorker, undefined, 0);
+    let result;
+    try {
+      // A terminal redraws one progress line; a log gets one line per step.
+      result = await assessor(samples, bits ?? inferBitsPerSample(samples), (done, total) => {
+        if (values.json) return;
+        if (context.interactive) process.stderr.write(`\r\x1b[2KAssessing: step ${done} of ${total}`);
+        else context.err(`Assessing: step ${done} of ${total}`);
+      });
+    } finally {
+      await assessor.close();
+    }
     const seconds = (performance.now() - started) / 1000;
     if (!values.json && context.interactive) process.stderr.write('\n');
     if (values.json) {

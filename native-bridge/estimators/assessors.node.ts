@@ -1,5 +1,5 @@
 // Two ways to run the assessment behind the harvest's Assessor type: in this thread
-// (tests, the CLI's `assess`), or split over worker threads (the app and `harvest`),
+// (tests), or split over worker threads (the app, `harvest` and `assess`),
 // one estimator step per unit, as NIST's tool spreads its estimators over cores.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assess } from '../../native-bridge/estimators/assess.std';
 import { PROVISIONAL_FACTOR } from '../../native-bridge/harvest/crediting.std';
 import { adaptiveProportionCutoff, repetitionCountCutoff } from '../../native-bridge/health/cutoffs.std';
 import { JITTER_CREDIT_CAP } from '../../native-bridge/sources/jitter.node';
@@ -79,13 +80,19 @@ describe('lightseed harvest, genesis, sources, assess', () => {
     expect((JSON.parse(removed.stdout) as { kind: string }[]).some((s) => s.kind === 'rtltcp')).toBe(false);
   });
 
-  it('assesses a sample file like ea_non_iid', () => {
+  it('assesses a sample file like ea_non_iid, on worker threads, to the same figures as in one thread', () => {
     const file = join(dir.path, 'bits.bin');
-    writeFileSync(file, biasedBits(200_000, 0.3, 31));
+    const samples = biasedBits(200_000, 0.3, 31);
+    writeFileSync(file, samples);
     const { status, stdout } = runCli(['assess', file, '--bits', '1', '--json']);
     expect(status).toBe(0);
     const result = JSON.parse(stdout) as { minEntropy: number; provisional: boolean; estimators: unknown[] };
     expect(result.estimators).toHaveLength(10);
+    const here = assess(samples, 1);
+    expect(result).toMatchObject({ minEntropy: here.minEntropy, estimators: here.estimators });
+    // Without --bits the width is read from the data, as ea_non_iid does.
+    const inferred = JSON.parse(runCli(['assess', file, '--json']).stdout) as { bitsPerSample: number; minEntropy: number };
+    expect(inferred).toMatchObject({ bitsPerSample: 1, minEntropy: here.minEntropy });
     expect(result.provisional).toBe(true);
     // −log2(0.7) ≈ 0.515 bits for independent bits with P(1) = 0.3; the estimators' bounds sit below it.
     expect(result.minEntropy).toBeGreaterThan(0.25);
