@@ -83,8 +83,8 @@ export interface WorkerAssessor extends Assessor {
  * `workerPath` (out/main/assess-worker.js); default: every core, at most 4. `prepare` starts
  * them while a harvest captures (a few seconds to minutes), each assessing a small sample of
  * the same width so that the engine has compiled the estimators by the time the real ones
- * arrive. Workers that finished wait `idleMs` for the next assessment; waiting, they do not
- * keep the process alive.
+ * arrive. Workers that finished wait `idleMs` for the next assessment, at most `threads` of
+ * them; waiting, they do not keep the process alive.
  */
 export function workerAssessor(workerPath: string, threads = Math.min(4, availableParallelism()), idleMs = IDLE_WORKER_MS): WorkerAssessor {
   const idle: Worker[] = [];
@@ -111,6 +111,11 @@ export function workerAssessor(workerPath: string, threads = Math.min(4, availab
     return worker;
   };
   const giveBack = (worker: Worker) => {
+    // Two assessments at once each took their own workers; one set is enough to wait for the next.
+    if (idle.length >= threads) {
+      void worker.terminate();
+      return;
+    }
     worker.unref();
     idle.push(worker);
     clearTimeout(timer);

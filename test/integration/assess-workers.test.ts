@@ -65,11 +65,14 @@ describe('the assessment on worker threads', () => {
     const assessor = workerAssessor(paths.assessWorker, 2, 60_000);
     expect(await assessor(samples, bitsPerSample, () => {})).toEqual(expected);
     expect(assessor.workers()).toEqual({ started: 2, idle: 2 });
-    // Two at once: the second takes new workers rather than waiting for the first's.
+    // Two at once: the second takes new workers rather than waiting for the first's, and
+    // afterwards only one set waits (the other ends).
     const [first, second] = await Promise.all([assessor(samples, bitsPerSample, () => {}), assessor(samples, bitsPerSample, () => {})]);
     expect(first).toEqual(expected);
     expect(second).toEqual(expected);
-    expect(assessor.workers()).toEqual({ started: 4, idle: 4 });
+    expect(assessor.workers()).toEqual({ started: 4, idle: 2 });
+    expect(await assessor(samples, bitsPerSample, () => {})).toEqual(expected);
+    expect(assessor.workers()).toEqual({ started: 4, idle: 2 });
     await assessor.close();
     expect(assessor.workers()).toEqual({ started: 4, idle: 0 });
 
