@@ -116,9 +116,14 @@ describe('the app shell in Chromium', () => {
     const db = new BetterSqlite3(join(dir.path, 'lightseed.db'), { readonly: true });
     await expect.poll(() => db.prepare("SELECT value FROM setting WHERE key = 'theme'").pluck().get()).toBe('"dark"');
     db.close();
+    // The theme switch and the name field share one load of the settings.
+    const settingsLoads: string[] = [];
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void (String(payload).includes('"method":"settings.get"') && settingsLoads.push(String(payload)))));
     await page.reload();
     await expect.poll(() => page.getByRole('status').getAttribute('data-status')).toBe('open');
     await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.locator('input[name="user-name"]').inputValue()).toBe('User');
+    expect(settingsLoads).toHaveLength(1);
     for (const id of ['bridge', 'agents', 'tree']) {
       await page.evaluate((view) => (window.location.hash = `#/${view}`), id);
       await page.waitForFunction((view) => document.querySelector('h1')?.textContent !== '' && location.hash === `#/${view}`, id);

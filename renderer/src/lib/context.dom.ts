@@ -10,12 +10,14 @@ import { ReadAloudState } from './state/read-aloud.svelte';
 import { SwarmState } from './state/swarm.svelte';
 import { TreeState } from './state/tree.svelte';
 import { ConnectionState } from './state/connection.svelte';
+import { SettingsState } from './state/settings.svelte';
 import { ThemeState } from './state/theme.svelte';
 import { ViewState } from './state/views.svelte';
 
 export interface AppContext {
   api: ApiClient;
   connection: ConnectionState;
+  settings: SettingsState;
   theme: ThemeState;
   views: ViewState;
   agents: AgentsState;
@@ -28,10 +30,12 @@ export interface AppContext {
 }
 
 export function createAppContext(api: ApiClient): AppContext {
+  const settings = new SettingsState(api);
   return {
     api,
     connection: new ConnectionState(api),
-    theme: new ThemeState(api),
+    settings,
+    theme: new ThemeState(settings),
     views: new ViewState(),
     agents: new AgentsState(api),
     chat: new ChatState(api),

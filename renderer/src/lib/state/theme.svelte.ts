@@ -1,14 +1,19 @@
 import type { Theme } from '../../../../electron/api/contract.std';
-import type { ApiClient } from '../api/client.dom';
+import type { SettingsState } from './settings.svelte';
 
 /** Light, dark or follow the system; the choice is a setting stored by the main process. */
 export class ThemeState {
-  #choice = $state<Theme>('system');
+  /** The choice on its way to being stored, shown at once. */
+  #pending = $state<Theme | undefined>(undefined);
   #systemDark = $state(false);
   #error = $state<string | undefined>(undefined);
-  readonly #resolved = $derived<'light' | 'dark'>(this.#choice === 'system' ? (this.#systemDark ? 'dark' : 'light') : this.#choice);
+  readonly #choice: Theme;
+  readonly #resolved: 'light' | 'dark';
 
-  constructor(private readonly api: ApiClient) {}
+  constructor(private readonly settings: SettingsState) {
+    this.#choice = $derived(this.#pending ?? settings.current?.theme ?? 'system');
+    this.#resolved = $derived(this.#choice === 'system' ? (this.#systemDark ? 'dark' : 'light') : this.#choice);
+  }
 
   get choice(): Theme {
     return this.#choice;
@@ -17,7 +22,7 @@ export class ThemeState {
     return this.#resolved;
   }
   get error(): string | undefined {
-    return this.#error;
+    return this.#error ?? this.settings.error;
   }
 
   /** Loads the stored choice and follows changes from the system and other windows. */
@@ -26,14 +31,10 @@ export class ThemeState {
     this.#systemDark = media.matches;
     const onMedia = (event: MediaQueryListEvent) => (this.#systemDark = event.matches);
     media.addEventListener('change', onMedia);
-    const stopEvents = this.api.on('settings.changed', (settings) => (this.#choice = settings.theme));
-    this.api.call('settings.get', {}).then(
-      (settings) => (this.#choice = settings.theme),
-      (error: Error) => (this.#error = error.message),
-    );
+    const stopSettings = this.settings.start();
     return () => {
       media.removeEventListener('change', onMedia);
-      stopEvents();
+      stopSettings();
     };
   }
 
@@ -44,14 +45,14 @@ export class ThemeState {
   }
 
   async choose(theme: Theme): Promise<void> {
-    const previous = this.#choice;
-    this.#choice = theme;
+    this.#pending = theme;
     try {
-      this.#choice = (await this.api.call('settings.update', { theme })).theme;
+      await this.settings.update({ theme });
       this.#error = undefined;
     } catch (error) {
-      this.#choice = previous;
       this.#error = `Could not save the theme: ${(error as Error).message}`;
+    } finally {
+      this.#pending = undefined;
     }
   }
 }
