@@ -4,14 +4,17 @@
 // the data is intact afterwards. Faults that need root (another user, mounts) are skipped with
 // the reason where the tests do not run as root.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { traitsFromChain } from '../../electron/agents/traits.node';
 import { Database } from '../../electron/store/database.node';
+import { birthAgent, divideAgent, recomputeDescendantCounts } from '../../electron/store/lineage.node';
 import { BIN, runCli } from '../helpers/cli';
 import { insertGenesis } from '../helpers/genesis';
+import { expectStatsAsRecomputed } from '../helpers/recomputed-stats';
 import { makeTempDir } from '../helpers/temp-dir';
 import { canMount, unmount } from '../helpers/can-mount';
 import { tinyModel } from '../helpers/tiny-model';
@@ -137,6 +140,59 @@ describe.skipIf(!mountable)(`a read-only mount and a full disk${mountable ? '' :
       await unmount(disk);
     }
   });
+});
+
+describe.skipIf(!mountable)(`a full disk during a deep import${mountable ? '' : ' (skipped: needs root and permission to mount a tmpfs)'}`, () => {
+  it('says so, keeps nothing of the lineage and every trigger, and imports it whole once there is room', async () => {
+    // 300 generations: the bundle's lineage comes in as one batch, which suspends the summary trigger inside its transaction.
+    const source = join(dir.path, 'deep-source');
+    {
+      await using db = await Database.open({ path: join(source, 'lightseed.db') });
+      const c = db.connection;
+      // Traits as the seed chain gives them: an import derives them again and refuses any other.
+      const genesisId = insertGenesis(c);
+      let chain = Buffer.from(c.prepare('SELECT seed FROM genesis WHERE id = ?').pluck().get(genesisId) as Buffer);
+      let tip = birthAgent(c, { genesisId, name: 'Deep', traits: traitsFromChain(chain), bornAt: 1 });
+      for (let g = 1; g <= 300; g++) {
+        const mutationSeed = randomBytes(32);
+        chain = Buffer.concat([chain, mutationSeed]);
+        tip = divideAgent(c, { parentId: tip.id, name: `Deep ${g}`, mutationSeed, traits: traitsFromChain(chain), reason: 'test', bornAt: 1 + g });
+      }
+    }
+    const deep = join(dir.path, 'deep.json');
+    expect(runCli(['--data-dir', source, 'export', 'Deep 300', deep]).status).toBe(0);
+
+    const disk = join(dir.path, 'small-disk-import');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    try {
+      const data = join(disk, 'data');
+      mkdirSync(data);
+      copyFileSync(join(await dataFolder('deep-target'), 'lightseed.db'), join(data, 'lightseed.db'));
+      // Room for the start of the import (about 200 KB of rows), not for all of it.
+      const stats = statfsSync(disk);
+      writeFileSync(join(disk, 'filler'), Buffer.alloc(Number(stats.bavail * stats.bsize) - 64 * 1024));
+      const refused = runCli(['--data-dir', data, 'import', deep]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^lightseed: The disk holding .*lightseed\.db is full .* What was written before is kept; the step that failed was rolled back\.\n$/);
+      {
+        const db = new BetterSqlite3(join(data, 'lightseed.db'), { readonly: true });
+        expect(db.prepare('SELECT count(*) FROM agent').pluck().get()).toBe(0);
+        expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name = 'agent_counted'").pluck().get()).toBe('agent_counted');
+        db.close();
+      }
+      execFileSync('mount', ['-o', 'remount,size=16m', disk]);
+      const imported = runCli(['--data-dir', data, 'import', deep]);
+      expect(imported.status, imported.stderr).toBe(0);
+      expect(runCli(['--data-dir', data, 'db', 'check']).status).toBe(0);
+      await using db = await Database.open({ path: join(data, 'lightseed.db') });
+      expect(db.connection.prepare('SELECT count(*) FROM agent').pluck().get()).toBe(301);
+      expect(recomputeDescendantCounts(db.connection)).toBe(0);
+      expectStatsAsRecomputed(db.connection, null);
+    } finally {
+      await unmount(disk);
+    }
+  }, 120_000);
 });
 
 describe('a damaged page', () => {
