@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.std';
 import { nextFreeName } from '../agents/profile.std';
 import { insertAgents, type NewAgent } from './bulk-lineage.node';
-import { agentUid, ancestors, getAgent, LineageError, seedChainOf, type Agent } from './lineage.node';
+import { agentUid, agentWithUid, ancestors, getAgent, LineageError, livingAgentNamed, seedChainOf, type Agent } from './lineage.node';
 import { listMemories, MEMORY_DIMENSIONS } from './memories.node';
 import type { ReadableDB, WritableDB } from './sql.node';
 
@@ -204,23 +204,21 @@ export function importBundle(db: WritableDB, bundle: AgentBundle, options: Impor
 function importRows(db: WritableDB, bundle: AgentBundle, options: ImportOptions): ImportResult {
   const freeName = options.freeName ?? nextFreeName;
   return db.transaction(() => {
-    const findUid = db.prepare<unknown[], { id: number }>('SELECT id FROM agent WHERE uid = ?');
-    const livingHere = db.prepare('SELECT 1 FROM agent WHERE name = ? AND state = ?').pluck();
     const nodes = [...bundle.lineage, bundle.agent];
-    // The line is root first, and an agent here has its parent here: what is already here is a
-    // beginning of the line, and the rest comes in as one batch below it.
+    // The line is root first, and a uid is the hash of the whole seed chain, so an agent here has
+    // its parent here: what is already here is a beginning of the line, and the rest comes in as
+    // one batch below it (a row edited by hand into a gap meets the uid's unique index).
     let present = 0;
     let parentId: number | null = null;
     for (const node of nodes) {
-      const existing = findUid.get(node.uid);
+      const existing = agentWithUid(db, node.uid);
       if (!existing) break;
       parentId = existing.id;
       present++;
     }
     const arriving = nodes.slice(present);
-    if (arriving.some((node) => findUid.get(node.uid))) throw new BundleError('The bundle\'s lineage is here only in part, with a gap: nothing was imported.');
     const namedInBatch = new Set<string>();
-    const taken = (name: string) => namedInBatch.has(name) || livingHere.get(name, 'alive') !== undefined;
+    const taken = (name: string) => namedInBatch.has(name) || livingAgentNamed(db, name) !== undefined;
     const renamed: { from: string; to: string }[] = [];
     const ids = insertAgents(
       db,

@@ -101,6 +101,10 @@ describe('the app shell in Chromium', () => {
       expect(await empty.textContent()).toMatch(detail);
       await page.screenshot({ path: join(SCREENSHOTS, `view-${id}-light.png`) });
     }
+    // With no unused Genesis seed there is no seed picker, and the card import says where one comes from.
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Agents' }).click();
+    await expect.poll(() => page.getByText('an unused Genesis seed gives the rest, so harvest one on the Bridge first').count()).toBe(1);
+    expect(await page.getByText('the Genesis seed above').count()).toBe(0);
   });
 
   it('navigates by keyboard', async () => {

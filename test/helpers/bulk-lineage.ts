@@ -12,7 +12,6 @@ import { insertGenesis } from './genesis';
 /** Writes `agents` agents into a database that has none yet; agent ids run from 1. */
 export function writeBulkLineage(db: BetterSqlite3.Database, agents: number, roots = 4, seed = 7): void {
   const random = sfc32(seed);
-  const generation: number[] = [];
   const arousal: number[] = [];
   const batch: NewAgent[] = [];
   db.transaction(() => {
@@ -20,7 +19,6 @@ export function writeBulkLineage(db: BetterSqlite3.Database, agents: number, roo
       const isRoot = id <= roots;
       // Prefer recent agents as parents, so lineages grow deep as well as wide.
       const parent = isRoot ? null : Math.max(1, Math.floor((id - 1) * (1 - random() ** 3)));
-      generation.push(parent === null ? 0 : generation[parent - 1]! + 1);
       const a = parent === null ? random() : Math.min(1, Math.max(0, arousal[parent - 1]! + (random() - 0.5) * 0.1));
       arousal.push(a);
       const mutation = randomBytes(32);
